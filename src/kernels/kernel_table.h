@@ -1,0 +1,106 @@
+// The kernel dispatch table: resolved once at start-up from the CPU features (and the
+// COREINFER_ISA override), then read-only. Every entry has a scalar reference in kernels/ref/;
+// SIMD files overwrite the entries they implement, from the lowest level to the highest the
+// CPU supports, so an entry always holds the best kernel available.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/dtype.h"
+
+namespace coreinfer::kernels {
+
+enum class Isa : int {
+  kScalar = 0,
+  kAvx2,       // x86-64: AVX2 + FMA + F16C
+  kAvx512,     // + AVX-512 F/BW/VL/DQ
+  kAvx512Vnni, // + AVX-512 VNNI and BF16
+  kNeon,       // Armv8.0 Advanced SIMD
+  kDotprod,    // Armv8.2: sdot/udot, fp16
+  kI8mm,       // Armv8.6: smmla, bf16
+  kSve,        // scalable vectors
+};
+const char* isa_name(Isa isa);
+// Parses "scalar", "avx2", "avx512", "avx512vnni", "neon", "dotprod", "i8mm", "sve".
+bool parse_isa(const char* name, Isa* out);
+
+// --- weight-type kernels (one row of a weight matrix in its stored block format) ---
+// Decodes n elements (a multiple of the type's block size) into fp32.
+using DequantRowFn = void (*)(const void* src, float* dst, int64_t n);
+// Dot product of a weight row in its stored format with fp32 activations (dequantised on the
+// fly, fp32 arithmetic): the decode-time GEMV kernel.
+using DotRowFn = float (*)(const void* w, const float* x, int64_t n);
+// Encodes n fp32 values (a multiple of the block size) into the type's blocks.
+using QuantizeRowFn = void (*)(const float* src, void* dst, int64_t n);
+
+struct WeightKernels {
+  DequantRowFn dequant_row = nullptr;
+  DotRowFn dot_row = nullptr;
+  QuantizeRowFn quantize_row = nullptr;
+  Isa dequant_isa = Isa::kScalar;
+  Isa dot_isa = Isa::kScalar;
+};
+
+// --- fp32 kernels ---
+// "NT" GEMM: C[j*ldc + i] = sum_p A[i*lda + p] * B[j*ldb + p] for i < m (weight rows),
+// j < n (tokens), p < k. C is overwritten. This is Y = X · Wᵀ with W row-major [m][k].
+using GemmNtF32Fn = void (*)(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                             int64_t ldb, float* c, int64_t ldc);
+using DotF32Fn = float (*)(const float* a, const float* b, int64_t n);
+// y = x / sqrt(mean(x²) + eps) * w
+using RmsNormFn = void (*)(const float* x, const float* w, float* y, int64_t n, float eps);
+// In place: x = exp(x - max) / sum
+using SoftmaxFn = void (*)(float* x, int64_t n);
+// out = silu(gate) * up
+using SiluMulFn = void (*)(const float* gate, const float* up, float* out, int64_t n);
+// y += a * x
+using AxpyFn = void (*)(float a, const float* x, float* y, int64_t n);
+// Rotates adjacent pairs (x[2i], x[2i+1]) of one head by angle pos * inv_freq[i]:
+// n_dims = rotated dimensions (even), inv_freq has n_dims/2 entries.
+using RopeFn = void (*)(float* x, int64_t n_dims, float pos, const float* inv_freq);
+
+inline constexpr int kMaxWeightTypes = 32;  // indexed by DType value (GGUF type ids are < 32)
+
+struct KernelTable {
+  Isa isa = Isa::kScalar;  // highest level in use
+  WeightKernels weights[kMaxWeightTypes];
+
+  GemmNtF32Fn gemm_nt_f32 = nullptr;
+  DotF32Fn dot_f32 = nullptr;
+  RmsNormFn rmsnorm = nullptr;
+  SoftmaxFn softmax = nullptr;
+  SiluMulFn silu_mul = nullptr;
+  AxpyFn axpy = nullptr;
+  RopeFn rope = nullptr;
+
+  // The level each fp32 kernel came from, for `coreinfer info --cpu`.
+  Isa gemm_isa = Isa::kScalar, dot_isa = Isa::kScalar, rmsnorm_isa = Isa::kScalar, softmax_isa = Isa::kScalar,
+      silu_mul_isa = Isa::kScalar, axpy_isa = Isa::kScalar, rope_isa = Isa::kScalar;
+
+  const WeightKernels* weight(DType t) const {
+    const auto i = static_cast<uint32_t>(t);
+    return i < kMaxWeightTypes && weights[i].dot_row != nullptr ? &weights[i] : nullptr;
+  }
+};
+
+// The table for this CPU (and COREINFER_ISA), built on first use.
+const KernelTable& active();
+// A table limited to `max_isa` (tests use this to run each level they can against the scalar one).
+// Returns false if this CPU does not support max_isa.
+bool build_table(Isa max_isa, KernelTable* out);
+// The highest level this CPU supports.
+Isa best_supported_isa();
+bool isa_supported(Isa isa);
+
+// Registration, one function per (family, ISA) file pair. Each overwrites the entries it has.
+void register_quant_ref(KernelTable& t);
+void register_math_ref(KernelTable& t);
+#if defined(__x86_64__)
+void register_quant_avx2(KernelTable& t);
+void register_quant_avx512(KernelTable& t);
+void register_math_avx2(KernelTable& t);
+void register_math_avx512(KernelTable& t);
+#endif
+
+}  // namespace coreinfer::kernels
