@@ -50,7 +50,8 @@ std::unique_ptr<MappedFile> MappedFile::from_bytes(const void* data, size_t size
   file->path_ = std::move(name);
   file->size_ = size;
   if (size > 0) {
-    void* copy = std::malloc(size);
+    // Aligned like a page-aligned map, so tensor data keep the file's alignment.
+    void* copy = std::aligned_alloc(4096, (size + 4095) / 4096 * 4096);
     if (copy == nullptr) throw std::bad_alloc();
     std::memcpy(copy, data, size);
     file->data_ = static_cast<const uint8_t*>(copy);
