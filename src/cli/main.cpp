@@ -1,6 +1,102 @@
+// coreinfer: the command-line entry point. Parses flags (CLI11) and hands over to a subcommand.
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
+#include <cstdlib>
+
+#include "cli/commands.h"
+#include "core/log.h"
+
+namespace coreinfer::cli {
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "coreinfer: %s\n", message.c_str());
+  return 1;
+}
+
+namespace {
+
+void add_sampling_flags(CLI::App* cmd, RunOptions& o) {
+  cmd->add_option("-m,--model", o.model, "GGUF model file")->required();
+  cmd->add_option("-t,--threads", o.common.threads, "compute threads (default: the CPUs this process may use)")
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--temp", o.temperature, "sampling temperature; 0 is greedy")->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--top-k", o.top_k, "keep the k most likely tokens (0: off)")->check(CLI::Range(0, 1 << 30));
+  cmd->add_option("--top-p", o.top_p, "nucleus sampling threshold (1: off)")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--min-p", o.min_p, "drop tokens below min-p times the top probability (0: off)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--repeat-penalty", o.repeat_penalty, "penalty for recently seen tokens (1: off)")
+      ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--seed", o.seed, "random seed (default: from the clock)")->each([&o](const std::string&) {
+    o.seed_set = true;
+  });
+  cmd->add_option("-c,--ctx-size", o.ctx_size, "context size in tokens (default: min(model, 4096))")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 24));
+}
+
+}  // namespace
+}  // namespace coreinfer::cli
 
 int main(int argc, char** argv) {
-  std::fprintf(stderr, "coreinfer: not built yet\n");
-  return 1;
+  using namespace coreinfer::cli;
+  CLI::App app{"coreinfer: fast LLM inference on CPUs"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "coreinfer 0.1.0");
+  std::string log_level = "warn";
+  app.add_option("--log-level", log_level, "debug, info, warn, error or off")->check(
+      CLI::IsMember({"debug", "info", "warn", "error", "off"}));
+
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "generate text from a prompt (text on stdout, timing on stderr)");
+  add_sampling_flags(run_cmd, run);
+  run_cmd->add_option("-p,--prompt", run.prompt, "the prompt")->required();
+  run_cmd->add_option("-n,--n-predict", run.n_predict, "tokens to generate")->check(CLI::Range(0, 1 << 24));
+  run_cmd->add_flag("--ignore-eos", run.ignore_eos, "keep generating after an end-of-generation token");
+
+  RunOptions chat;
+  CLI::App* chat_cmd = app.add_subcommand("chat", "interactive chat with the model's chat template");
+  add_sampling_flags(chat_cmd, chat);
+  chat_cmd->add_option("-n,--n-predict", chat.n_predict, "maximum tokens per answer")->check(CLI::Range(1, 1 << 24));
+
+  TokenizeOptions tok;
+  CLI::App* tok_cmd = app.add_subcommand("tokenize", "read UTF-8 text from stdin, print token ids");
+  tok_cmd->add_option("-m,--model", tok.model, "GGUF model file")->required();
+  tok_cmd->add_flag("--no-bos", tok.no_bos, "do not add the BOS token");
+  tok_cmd->add_flag("--parse-special", tok.parse_special, "turn control-token text into control tokens");
+
+  InfoOptions info;
+  CLI::App* info_cmd = app.add_subcommand("info", "model metadata and tensors, or the CPU and its kernels");
+  info_cmd->add_option("model", info.model, "GGUF model file");
+  info_cmd->add_flag("--cpu", info.cpu, "print the CPU features and the kernel chosen for each op");
+
+  BenchOptions bench;
+  CLI::App* bench_cmd = app.add_subcommand("bench", "prompt and generation speed against the memory-bandwidth bound");
+  bench_cmd->add_option("-m,--model", bench.model, "GGUF model file")->required();
+  bench_cmd->add_option("-t,--threads", bench.common.threads, "compute threads")->check(CLI::Range(1, 4096));
+  bench_cmd->add_option("-p,--n-prompt", bench.n_prompt, "prompt tokens")->check(CLI::Range(1, 1 << 16));
+  bench_cmd->add_option("-n,--n-gen", bench.n_gen, "generated tokens")->check(CLI::Range(1, 1 << 16));
+  bench_cmd->add_option("-r,--repeats", bench.repeats, "repetitions (the median is reported)")->check(CLI::Range(1, 100));
+  bench_cmd->add_flag("--json", bench.json, "print one JSON object");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "coreinfer: %s\n", e.what());
+    std::fprintf(stderr, "run 'coreinfer %s--help' for usage\n",
+                 app.get_subcommands().empty() ? "" : (app.get_subcommands()[0]->get_name() + " ").c_str());
+    return 2;
+  }
+  coreinfer::log::Level level;
+  if (coreinfer::log::parse_level(log_level, &level)) coreinfer::log::set_level(level);
+
+  if (*run_cmd) return run_generate(run);
+  if (*chat_cmd) return run_chat(chat);
+  if (*tok_cmd) return run_tokenize(tok);
+  if (*info_cmd) {
+    if (!info.cpu && info.model.empty()) return fail("info needs a model file, or --cpu");
+    return run_info(info);
+  }
+  if (*bench_cmd) return run_bench(bench);
+  return fail("unknown command");
 }

@@ -1,0 +1,58 @@
+// The subcommands of the coreinfer binary. Each returns the process exit code and prints
+// errors a user can cause as one line on stderr.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace coreinfer::cli {
+
+struct CommonOptions {
+  int threads = 0;  // 0: the CPUs this process may use
+};
+
+struct RunOptions {
+  CommonOptions common;
+  std::string model;
+  std::string prompt;
+  int n_predict = 128;
+  float temperature = 0.8f;
+  int top_k = 40;
+  float top_p = 0.95f;
+  float min_p = 0.05f;
+  float repeat_penalty = 1.0f;
+  uint64_t seed = 0;
+  bool seed_set = false;
+  bool ignore_eos = false;
+  int64_t ctx_size = 0;  // 0: min(model context, 4096)
+};
+int run_generate(const RunOptions& o);
+int run_chat(const RunOptions& o);
+
+struct TokenizeOptions {
+  std::string model;
+  bool no_bos = false;
+  bool parse_special = false;
+};
+int run_tokenize(const TokenizeOptions& o);
+
+struct InfoOptions {
+  std::string model;
+  bool cpu = false;
+};
+int run_info(const InfoOptions& o);
+
+struct BenchOptions {
+  CommonOptions common;
+  std::string model;
+  int n_prompt = 128;
+  int n_gen = 64;
+  int repeats = 3;
+  bool json = false;
+};
+int run_bench(const BenchOptions& o);
+
+// "coreinfer: <message>" on stderr; returns 1.
+int fail(const std::string& message);
+
+}  // namespace coreinfer::cli

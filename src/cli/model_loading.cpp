@@ -1,0 +1,32 @@
+#include "cli/model_loading.h"
+
+#include <algorithm>
+
+#include "kernels/kernel_table.h"
+
+namespace coreinfer::cli {
+
+Result<std::unique_ptr<LlmSession>> load_llm(const std::string& path, int threads, int64_t n_ctx, int64_t n_slots) {
+  auto s = std::make_unique<LlmSession>();
+  CI_ASSIGN_OR_RETURN(auto file, gguf::GgufFile::open(path));
+  const kernels::KernelTable& table = kernels::active();
+  CI_ASSIGN_OR_RETURN(s->model, llm::LlamaModel::load(std::move(file), table));
+  const llm::ModelConfig& c = s->model->config();
+  if (n_ctx > c.context_length) {
+    return invalid_argument("context of " + std::to_string(n_ctx) + " tokens exceeds the model's " +
+                            std::to_string(c.context_length));
+  }
+  n_ctx = std::max<int64_t>(n_ctx, 1);
+  s->pool = std::make_unique<ThreadPool>(ThreadPoolOptions{threads, {}, true});
+  s->ctx = std::make_unique<ops::OpContext>(*s->pool, table);
+  try {
+    s->cache = std::make_unique<llm::KvCache>(c.n_layers, n_slots, n_ctx, c.kv_dim());
+  } catch (const std::bad_alloc&) {
+    return out_of_range("not enough memory for a KV cache of " + std::to_string(n_ctx) + " tokens (" +
+                        std::to_string(llm::KvCache::bytes_needed(c.n_layers, n_slots, n_ctx, c.kv_dim()) >> 20) +
+                        " MiB); use a smaller --ctx-size");
+  }
+  return s;
+}
+
+}  // namespace coreinfer::cli

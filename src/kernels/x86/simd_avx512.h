@@ -1,0 +1,24 @@
+// Small helpers for the *_avx512.cpp kernels. Include only from files compiled with the
+// AVX-512 flags; everything has internal linkage (see kernels/quant/blocks.h for why).
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace coreinfer::kernels::avx512 {
+
+static inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
+
+// 16 bytes at p, zero- or sign-extended to 16 int32 lanes.
+static inline __m512i load_u8x16(const uint8_t* p) {
+  return _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+static inline __m512i load_i8x16(const int8_t* p) {
+  return _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+static inline __m512 to_float(__m512i v) { return _mm512_cvtepi32_ps(v); }
+static inline __m512i shift_right(__m512i v, int bits) { return _mm512_srl_epi32(v, _mm_cvtsi32_si128(bits)); }
+
+}  // namespace coreinfer::kernels::avx512

@@ -1,0 +1,34 @@
+#include "ops/memory_bandwidth.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "core/aligned_buffer.h"
+
+namespace coreinfer::ops {
+
+BandwidthResult measure_read_bandwidth(OpContext& ctx, size_t bytes, int repeats) {
+  const int64_t n = static_cast<int64_t>(bytes / sizeof(float));
+  AlignedBuffer buffer(static_cast<size_t>(n) * sizeof(float));
+  float* data = buffer.as<float>();
+  // Each thread first touches its own part, so the pages sit on its NUMA node.
+  ctx.pool().parallel_for(n, 4096, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) data[i] = 1.0f / static_cast<float>(1 + (i & 1023));
+  });
+  const auto dot = ctx.k().dot_f32;
+  volatile float sink = 0;
+  double best = 0;
+  for (int r = 0; r < repeats; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    ctx.pool().parallel_for(n, 4096, [&](int64_t b, int64_t e) {
+      // dot(x, x) reads one stream: the second load of each element hits L1.
+      sink = sink + dot(data + b, data + b, e - b);
+    });
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::max(best, static_cast<double>(n) * sizeof(float) / s / 1e9);
+  }
+  return {best, static_cast<size_t>(n) * sizeof(float)};
+}
+
+}  // namespace coreinfer::ops
