@@ -25,6 +25,8 @@ struct RunOptions {
   bool seed_set = false;
   bool ignore_eos = false;
   int64_t ctx_size = 0;  // 0: min(model context, 4096)
+  std::string chat_template;  // chat: format name when the model has no template
+  std::string system_prompt;  // chat
 };
 int run_generate(const RunOptions& o);
 int run_chat(const RunOptions& o);

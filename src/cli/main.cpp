@@ -57,6 +57,9 @@ int main(int argc, char** argv) {
   CLI::App* chat_cmd = app.add_subcommand("chat", "interactive chat with the model's chat template");
   add_sampling_flags(chat_cmd, chat);
   chat_cmd->add_option("-n,--n-predict", chat.n_predict, "maximum tokens per answer")->check(CLI::Range(1, 1 << 24));
+  chat_cmd->add_option("--chat-template", chat.chat_template,
+                       "chat format, overriding the model's template: llama2, llama3, mistral-v1, chatml, ...");
+  chat_cmd->add_option("-s,--system", chat.system_prompt, "system prompt");
 
   TokenizeOptions tok;
   CLI::App* tok_cmd = app.add_subcommand("tokenize", "read UTF-8 text from stdin, print token ids");

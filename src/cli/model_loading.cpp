@@ -6,9 +6,20 @@
 
 namespace coreinfer::cli {
 
-Result<std::unique_ptr<LlmSession>> load_llm(const std::string& path, int threads, int64_t n_ctx, int64_t n_slots) {
+Result<std::unique_ptr<tokenizer::Tokenizer>> load_tokenizer(const std::string& path) {
+  CI_ASSIGN_OR_RETURN(auto file, gguf::GgufFile::open(path));
+  CI_ASSIGN_OR_RETURN(tokenizer::Tokenizer tok, tokenizer::Tokenizer::from_gguf(*file));
+  return std::make_unique<tokenizer::Tokenizer>(std::move(tok));
+}
+
+Result<std::unique_ptr<LlmSession>> load_llm(const std::string& path, int threads, int64_t n_ctx, int64_t n_slots,
+                                             WithTokenizer with_tokenizer) {
   auto s = std::make_unique<LlmSession>();
   CI_ASSIGN_OR_RETURN(auto file, gguf::GgufFile::open(path));
+  if (with_tokenizer == WithTokenizer::kYes) {
+    CI_ASSIGN_OR_RETURN(tokenizer::Tokenizer tok, tokenizer::Tokenizer::from_gguf(*file));
+    s->tokenizer = std::make_unique<tokenizer::Tokenizer>(std::move(tok));
+  }
   const kernels::KernelTable& table = kernels::active();
   CI_ASSIGN_OR_RETURN(s->model, llm::LlamaModel::load(std::move(file), table));
   const llm::ModelConfig& c = s->model->config();
@@ -16,7 +27,7 @@ Result<std::unique_ptr<LlmSession>> load_llm(const std::string& path, int thread
     return invalid_argument("context of " + std::to_string(n_ctx) + " tokens exceeds the model's " +
                             std::to_string(c.context_length));
   }
-  n_ctx = std::max<int64_t>(n_ctx, 1);
+  if (n_ctx <= 0) n_ctx = std::min(c.context_length, kDefaultContext);
   s->pool = std::make_unique<ThreadPool>(ThreadPoolOptions{threads, {}, true});
   s->ctx = std::make_unique<ops::OpContext>(*s->pool, table);
   try {

@@ -1,0 +1,137 @@
+// AVX-512 kernels of the legacy block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0): a block's 32
+// quants are two vectors of 16 int32 (for the 4- and 5-bit formats both come from one 16-byte
+// load: low nibbles are elements 0..15, high nibbles 16..31; the fifth bits are lane masks).
+//   symmetric (w = d * q):      dot accumulates d * sum(q * x) per block;
+//   with minimum (w = d*q + m): dot accumulates fma(q, d, m) * x.
+// The decoders repeat the scalar arithmetic (no FMA), so they match it bit for bit.
+#include <cstring>
+
+#include "kernels/quant/blocks.h"
+#include "kernels/x86/quant_x86.h"
+#include "kernels/x86/simd_avx512.h"
+
+namespace coreinfer::kernels {
+namespace {
+
+using namespace avx512;
+
+// A block's quants: elements 0..15 in lo, 16..31 in hi.
+struct Quants {
+  __m512i lo, hi;
+};
+
+Quants nibbles(const uint8_t* qs) {
+  const __m512i bytes = load_u8x16(qs);
+  return {_mm512_and_si512(bytes, _mm512_set1_epi32(0xF)), _mm512_srli_epi32(bytes, 4)};
+}
+
+// Adds 16 to element e when bit e of the little-endian qh is set.
+Quants add_fifth_bits(Quants q, const uint8_t* qh) {
+  uint32_t bits;
+  std::memcpy(&bits, qh, sizeof bits);
+  const __m512i sixteen = _mm512_set1_epi32(16);
+  q.lo = _mm512_mask_or_epi32(q.lo, static_cast<__mmask16>(bits), q.lo, sixteen);
+  q.hi = _mm512_mask_or_epi32(q.hi, static_cast<__mmask16>(bits >> 16), q.hi, sixteen);
+  return q;
+}
+
+Quants offset(Quants q, int by) {
+  const __m512i o = _mm512_set1_epi32(by);
+  return {_mm512_sub_epi32(q.lo, o), _mm512_sub_epi32(q.hi, o)};
+}
+
+Quants decode_q4_0(const BlockQ4_0& b) { return offset(nibbles(b.qs), 8); }
+Quants decode_q4_1(const BlockQ4_1& b) { return nibbles(b.qs); }
+Quants decode_q5_0(const BlockQ5_0& b) { return offset(add_fifth_bits(nibbles(b.qs), b.qh), 16); }
+Quants decode_q5_1(const BlockQ5_1& b) { return add_fifth_bits(nibbles(b.qs), b.qh); }
+Quants decode_q8_0(const BlockQ8_0& b) { return {load_i8x16(b.qs), load_i8x16(b.qs + 16)}; }
+
+template <typename Block, Quants (*Decode)(const Block&)>
+float dot_symmetric(const void* w, const float* x, int64_t n) {
+  const auto* blocks = static_cast<const Block*>(w);
+  const int64_t nb = n / kLegacyBlockSize;
+  auto term = [&](int64_t i, __m512 acc) {
+    const Quants q = Decode(blocks[i]);
+    const float* xb = x + i * kLegacyBlockSize;
+    const __m512 part = _mm512_fmadd_ps(to_float(q.hi), _mm512_loadu_ps(xb + 16),
+                                        _mm512_mul_ps(to_float(q.lo), _mm512_loadu_ps(xb)));
+    return _mm512_fmadd_ps(_mm512_set1_ps(half_to_float(blocks[i].d)), part, acc);
+  };
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  __m512 acc2 = _mm512_setzero_ps(), acc3 = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 4 <= nb; i += 4) {
+    acc0 = term(i, acc0);
+    acc1 = term(i + 1, acc1);
+    acc2 = term(i + 2, acc2);
+    acc3 = term(i + 3, acc3);
+  }
+  for (; i < nb; ++i) acc0 = term(i, acc0);
+  return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc0, acc1), _mm512_add_ps(acc2, acc3)));
+}
+
+template <typename Block, Quants (*Decode)(const Block&)>
+float dot_with_min(const void* w, const float* x, int64_t n) {
+  const auto* blocks = static_cast<const Block*>(w);
+  const int64_t nb = n / kLegacyBlockSize;
+  // Adds block i's two halves to acc_lo / acc_hi.
+  auto add_block = [&](int64_t i, __m512& acc_lo, __m512& acc_hi) {
+    const __m512 d = _mm512_set1_ps(half_to_float(blocks[i].d));
+    const __m512 m = _mm512_set1_ps(half_to_float(blocks[i].m));
+    const Quants q = Decode(blocks[i]);
+    const float* xb = x + i * kLegacyBlockSize;
+    acc_lo = _mm512_fmadd_ps(_mm512_fmadd_ps(to_float(q.lo), d, m), _mm512_loadu_ps(xb), acc_lo);
+    acc_hi = _mm512_fmadd_ps(_mm512_fmadd_ps(to_float(q.hi), d, m), _mm512_loadu_ps(xb + 16), acc_hi);
+  };
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  __m512 acc2 = _mm512_setzero_ps(), acc3 = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 2 <= nb; i += 2) {
+    add_block(i, acc0, acc1);
+    add_block(i + 1, acc2, acc3);
+  }
+  if (i < nb) add_block(i, acc0, acc1);
+  return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc0, acc1), _mm512_add_ps(acc2, acc3)));
+}
+
+template <typename Block, Quants (*Decode)(const Block&)>
+void dequant_symmetric(const void* src, float* dst, int64_t n) {
+  const auto* blocks = static_cast<const Block*>(src);
+  for (int64_t i = 0; i < n / kLegacyBlockSize; ++i) {
+    const __m512 d = _mm512_set1_ps(half_to_float(blocks[i].d));
+    const Quants q = Decode(blocks[i]);
+    float* yb = dst + i * kLegacyBlockSize;
+    _mm512_storeu_ps(yb, _mm512_mul_ps(to_float(q.lo), d));
+    _mm512_storeu_ps(yb + 16, _mm512_mul_ps(to_float(q.hi), d));
+  }
+}
+
+template <typename Block, Quants (*Decode)(const Block&)>
+void dequant_with_min(const void* src, float* dst, int64_t n) {
+  const auto* blocks = static_cast<const Block*>(src);
+  for (int64_t i = 0; i < n / kLegacyBlockSize; ++i) {
+    const __m512 d = _mm512_set1_ps(half_to_float(blocks[i].d));
+    const __m512 m = _mm512_set1_ps(half_to_float(blocks[i].m));
+    const Quants q = Decode(blocks[i]);
+    float* yb = dst + i * kLegacyBlockSize;
+    _mm512_storeu_ps(yb, _mm512_add_ps(_mm512_mul_ps(to_float(q.lo), d), m));
+    _mm512_storeu_ps(yb + 16, _mm512_add_ps(_mm512_mul_ps(to_float(q.hi), d), m));
+  }
+}
+
+}  // namespace
+
+void register_quant_legacy_avx512(KernelTable& t) {
+  set_simd_weight_kernels(t, DType::kQ4_0, Isa::kAvx512, dequant_symmetric<BlockQ4_0, decode_q4_0>,
+                          dot_symmetric<BlockQ4_0, decode_q4_0>);
+  set_simd_weight_kernels(t, DType::kQ5_0, Isa::kAvx512, dequant_symmetric<BlockQ5_0, decode_q5_0>,
+                          dot_symmetric<BlockQ5_0, decode_q5_0>);
+  set_simd_weight_kernels(t, DType::kQ8_0, Isa::kAvx512, dequant_symmetric<BlockQ8_0, decode_q8_0>,
+                          dot_symmetric<BlockQ8_0, decode_q8_0>);
+  set_simd_weight_kernels(t, DType::kQ4_1, Isa::kAvx512, dequant_with_min<BlockQ4_1, decode_q4_1>,
+                          dot_with_min<BlockQ4_1, decode_q4_1>);
+  set_simd_weight_kernels(t, DType::kQ5_1, Isa::kAvx512, dequant_with_min<BlockQ5_1, decode_q5_1>,
+                          dot_with_min<BlockQ5_1, decode_q5_1>);
+}
+
+}  // namespace coreinfer::kernels

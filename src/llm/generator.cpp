@@ -1,0 +1,94 @@
+#include "llm/generator.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "llm/stop_strings.h"
+#include "llm/tokenizer/streaming_detokenizer.h"
+
+namespace coreinfer::llm {
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
+Generator::Generator(const LlamaModel& model, const tokenizer::Tokenizer& tokenizer, ops::OpContext& ctx,
+                     KvCache& cache, int32_t slot)
+    : model_(model), tokenizer_(tokenizer), ctx_(ctx), cache_(cache), slot_(slot) {}
+
+Result<GenerationResult> Generator::generate(const GenerationRequest& req, const TextCallback& on_text) {
+  const int64_t vocab = model_.config().vocab_size;
+  const int64_t n_prompt = static_cast<int64_t>(req.prompt.size());
+  if (n_prompt == 0) return invalid_argument("the prompt is empty");
+  if (n_prompt >= cache_.n_ctx()) {
+    return out_of_range("the prompt has " + std::to_string(n_prompt) + " tokens; the context holds " +
+                        std::to_string(cache_.n_ctx()) + " (raise --ctx-size or shorten the prompt)");
+  }
+  if (req.max_tokens < 0) return invalid_argument("max_tokens must be >= 0");
+  CI_RETURN_IF_ERROR(req.sampling.validate(vocab));
+
+  GenerationResult result;
+  std::vector<float> logits(static_cast<size_t>(vocab));
+  std::vector<BatchToken> batch;
+  const auto t_prompt = std::chrono::steady_clock::now();
+  // Reuse the cached prefix, but always recompute the last prompt token: its logits are needed.
+  int64_t reused = 0;
+  while (reused < n_prompt - 1 && reused < static_cast<int64_t>(in_cache_.size()) &&
+         in_cache_[static_cast<size_t>(reused)] == req.prompt[static_cast<size_t>(reused)]) {
+    ++reused;
+  }
+  in_cache_.assign(req.prompt.begin(), req.prompt.begin() + reused);
+  for (int64_t begin = reused; begin < n_prompt; begin += kPrefillChunk) {
+    const int64_t end = std::min(n_prompt, begin + kPrefillChunk);
+    batch.clear();
+    for (int64_t i = begin; i < end; ++i) {
+      batch.push_back({req.prompt[static_cast<size_t>(i)], static_cast<int32_t>(i), slot_, i + 1 == n_prompt});
+    }
+    CI_RETURN_IF_ERROR(model_.forward(ctx_, batch, cache_, buffers_, logits.data()));
+    in_cache_.insert(in_cache_.end(), req.prompt.begin() + begin, req.prompt.begin() + end);
+  }
+  result.prompt_seconds = seconds_since(t_prompt);
+
+  Sampler sampler(req.sampling, vocab);
+  tokenizer::StreamingDetokenizer detok(tokenizer_);
+  StopStringMatcher stops(req.stop);
+  std::vector<int32_t> history = req.prompt;
+  const auto t_gen = std::chrono::steady_clock::now();
+  result.finish_reason = "length";
+  auto emit = [&](const std::string& text) { return text.empty() || on_text(text); };
+
+  for (int step = 0; step < req.max_tokens; ++step) {
+    const int32_t token = sampler.sample(logits.data(), history);
+    if (!req.ignore_eos && tokenizer_.is_end_of_generation(token)) {
+      result.finish_reason = "stop";
+      break;
+    }
+    history.push_back(token);
+    result.tokens.push_back(token);
+    CI_ASSIGN_OR_RETURN(std::string piece, detok.push(token));
+    if (!emit(stops.push(piece))) {
+      result.finish_reason = "cancelled";
+      break;
+    }
+    if (stops.stopped()) {
+      result.finish_reason = "stop";
+      break;
+    }
+    const int32_t pos = static_cast<int32_t>(history.size()) - 1;
+    if (step + 1 == req.max_tokens) break;
+    if (pos >= cache_.n_ctx()) break;  // context full: "length"
+    const BatchToken next{token, pos, slot_, true};
+    CI_RETURN_IF_ERROR(model_.forward(ctx_, std::span<const BatchToken>(&next, 1), cache_, buffers_, logits.data()));
+    in_cache_.push_back(token);
+  }
+  if (result.finish_reason != "cancelled" && !stops.stopped()) {
+    emit(stops.push(detok.flush()));
+    emit(stops.flush());
+    if (stops.stopped()) result.finish_reason = "stop";
+  }
+  result.generation_seconds = seconds_since(t_gen);
+  return result;
+}
+
+}  // namespace coreinfer::llm
