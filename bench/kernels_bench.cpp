@@ -1,0 +1,82 @@
+// Micro-benchmarks of the fp32 kernels, one set per kernel level this CPU supports:
+//   coreinfer_kernels_bench --benchmark_filter=gemm/avx512
+// gemm reports FLOP/s (2*m*n*k per call), dot reports bytes/s read. Single-threaded, as the
+// kernels are; the runtime splits the rows of a GEMM across its thread pool.
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <string>
+
+#include "core/aligned_buffer.h"
+#include "kernels/kernel_table.h"
+
+namespace {
+
+using coreinfer::AlignedBuffer;
+using namespace coreinfer::kernels;
+
+constexpr Isa kLevels[] = {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm, Isa::kSve};
+
+AlignedBuffer random_floats(int64_t n, uint32_t seed) {
+  AlignedBuffer buf(static_cast<size_t>(n) * sizeof(float));
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  for (int64_t i = 0; i < n; ++i) buf.as<float>()[i] = dist(rng);
+  return buf;
+}
+
+struct GemmShape {
+  int64_t m, n, k;
+  const char* what;
+};
+
+// Rows of a 7B-class layer (dim 4096, ffn 11008) and a small model, decode and prompt sizes.
+constexpr GemmShape kGemmShapes[] = {
+    {4096, 1, 4096, "decode-gemv"},     {11008, 1, 4096, "decode-ffn-gemv"}, {1024, 16, 1024, "small-batch"},
+    {1024, 128, 1024, "prompt-small"},  {4096, 64, 4096, "prompt-64"},       {2048, 512, 2048, "prompt-512"},
+};
+
+void gemm(benchmark::State& state, GemmNtF32Fn fn, GemmShape s) {
+  const AlignedBuffer a = random_floats(s.m * s.k, 1), b = random_floats(s.n * s.k, 2);
+  AlignedBuffer c(static_cast<size_t>(s.m * s.n) * sizeof(float));
+  for (auto _ : state) {
+    fn(s.m, s.n, s.k, a.as<float>(), s.k, b.as<float>(), s.k, c.as<float>(), s.m);
+    benchmark::ClobberMemory();
+  }
+  state.counters["FLOPS"] = benchmark::Counter(2.0 * s.m * s.n * s.k, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void dot(benchmark::State& state, DotF32Fn fn, int64_t n) {
+  const AlignedBuffer a = random_floats(n, 3), b = random_floats(n, 4);
+  for (auto _ : state) benchmark::DoNotOptimize(fn(a.as<float>(), b.as<float>(), n));
+  state.counters["bytes"] = benchmark::Counter(2.0 * n * sizeof(float), benchmark::Counter::kIsIterationInvariantRate,
+                                               benchmark::Counter::kIs1024);
+}
+
+void register_level(Isa isa, const KernelTable& t) {
+  const std::string level = isa_name(isa);
+  for (const GemmShape& s : kGemmShapes) {
+    if (isa == Isa::kScalar && s.m * s.n * s.k > (int64_t{1} << 30)) continue;  // minutes per call
+    const std::string name = "gemm/" + level + "/" + s.what + "/m:" + std::to_string(s.m) + "/n:" + std::to_string(s.n) +
+                             "/k:" + std::to_string(s.k);
+    benchmark::RegisterBenchmark(name.c_str(), gemm, t.gemm_nt_f32, s)->Unit(benchmark::kMillisecond);
+  }
+  for (int64_t n : {int64_t{256}, int64_t{4096}, int64_t{65536}, int64_t{1} << 22}) {
+    const std::string name = "dot/" + level + "/n:" + std::to_string(n);
+    benchmark::RegisterBenchmark(name.c_str(), dot, t.dot_f32, n);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (Isa isa : kLevels) {
+    KernelTable t;
+    if (build_table(isa, &t)) register_level(isa, t);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
