@@ -26,7 +26,9 @@ namespace {
 // layer with a few microseconds of serial work in between, so workers that poll this long
 // rarely sleep while a model runs, and stop burning CPU soon after it stops.
 constexpr auto kSpinTime = std::chrono::microseconds(50);
-constexpr int kPollsPerClockRead = 64;
+// The first polls only pause; after them each poll also yields, in case the thread we wait
+// for shares our CPU (the caller of run() is not pinned; the machine may be oversubscribed).
+constexpr int kPausePolls = 256;
 
 inline void cpu_relax() {
 #if defined(__x86_64__)
@@ -40,12 +42,14 @@ inline void cpu_relax() {
 template <typename Done>
 bool spin_until(bool spin, Done done) {
   if (!spin) return done();
+  for (int i = 0; i < kPausePolls; ++i) {
+    if (done()) return true;
+    cpu_relax();
+  }
   const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
   for (;;) {
-    for (int i = 0; i < kPollsPerClockRead; ++i) {
-      if (done()) return true;
-      cpu_relax();
-    }
+    if (done()) return true;
+    std::this_thread::yield();
     if (std::chrono::steady_clock::now() >= deadline) return done();
   }
 }

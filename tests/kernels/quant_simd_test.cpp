@@ -37,7 +37,7 @@ std::vector<int64_t> row_lengths(const WeightFormat& f) {
   return lengths;
 }
 
-// A byte offset off any alignment; F32 rows keep float alignment (the scalar F32 kernel reads
+// A byte offset off any alignment (the allocation itself is 16-byte aligned); F32 rows keep float alignment (the scalar F32 kernel reads
 // floats directly).
 int weight_offset(const WeightFormat& f, int variant) {
   constexpr int kOffsets[] = {0, 1, 3, 7};
@@ -45,19 +45,18 @@ int weight_offset(const WeightFormat& f, int variant) {
   return f.type == DType::kF32 ? 4 * off : off;
 }
 
-// A copy of the weights at `offset` bytes past a 64-byte boundary.
+// A copy of the weights `offset` bytes into an allocation that ends with the row, so that a
+// sanitizer build catches any read past it.
 class PlacedBytes {
  public:
-  PlacedBytes(const std::vector<uint8_t>& bytes, int offset) : storage_(bytes.size() + offset + 64) {
-    std::memcpy(data(offset), bytes.data(), bytes.size());
-    offset_ = offset;
+  PlacedBytes(const std::vector<uint8_t>& bytes, int offset) : storage_(bytes.size() + offset), offset_(offset) {
+    std::memcpy(storage_.data() + offset, bytes.data(), bytes.size());
   }
-  const uint8_t* data() const { return storage_.as<uint8_t>() + offset_; }
+  const uint8_t* data() const { return storage_.data() + offset_; }
 
  private:
-  uint8_t* data(int offset) { return storage_.as<uint8_t>() + offset; }
-  AlignedBuffer storage_;
-  int offset_ = 0;
+  std::vector<uint8_t> storage_;
+  int offset_;
 };
 
 // S = sum |x_i| (|a_i| + |b_i|): a from the blocks with the min field zeroed, b with the scale

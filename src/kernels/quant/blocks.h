@@ -150,4 +150,34 @@ static inline int q3k_scale(const uint8_t* packed, int s) {
   return (low | (high << 4)) - 32;
 }
 
+// --- the same scales, all at once with word-wide masks (for the SIMD kernels) ---
+
+static inline uint32_t load_le32(const uint8_t* p) {
+  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 | static_cast<uint32_t>(p[2]) << 16 |
+         static_cast<uint32_t>(p[3]) << 24;
+}
+static inline void store_le32(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+// Q4_K / Q5_K: the 8 scales and 8 mins of q4k_scale_min. Each byte lane of the masks below is
+// one sub-block: bytes 0-3 and 4-7 hold scales / mins 0-3 in their low 6 bits and bits 4-5 of
+// scales / mins 4-7 in their top 2 bits; bytes 8-11 hold the low nibbles of scales / mins 4-7.
+static inline void q4k_scales_mins(const uint8_t* packed, uint8_t* scales, uint8_t* mins) {
+  const uint32_t a = load_le32(packed), b = load_le32(packed + 4), c = load_le32(packed + 8);
+  store_le32(scales, a & 0x3F3F3F3Fu);
+  store_le32(scales + 4, (c & 0x0F0F0F0Fu) | ((a >> 2) & 0x30303030u));
+  store_le32(mins, b & 0x3F3F3F3Fu);
+  store_le32(mins + 4, ((c >> 4) & 0x0F0F0F0Fu) | ((b >> 2) & 0x30303030u));
+}
+
+// Q3_K: the 16 scales of q3k_scale, still biased (0..63 = scale + 32).
+static inline void q3k_biased_scales(const uint8_t* packed, uint8_t* biased) {
+  const uint32_t a = load_le32(packed), b = load_le32(packed + 4), c = load_le32(packed + 8);
+  store_le32(biased, (a & 0x0F0F0F0Fu) | ((c << 4) & 0x30303030u));
+  store_le32(biased + 4, (b & 0x0F0F0F0Fu) | ((c << 2) & 0x30303030u));
+  store_le32(biased + 8, ((a >> 4) & 0x0F0F0F0Fu) | (c & 0x30303030u));
+  store_le32(biased + 12, ((b >> 4) & 0x0F0F0F0Fu) | ((c >> 2) & 0x30303030u));
+}
+
 }  // namespace coreinfer::kernels

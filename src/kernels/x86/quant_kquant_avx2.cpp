@@ -3,8 +3,8 @@
 // Quants are widened straight from memory, 8 bytes to 8 int32 lanes, and every field that
 // shares those bytes (the two nibbles, the four 2-bit fields, the high-bit planes) is cut out
 // of the same vector with shifts and masks. Sub-block scales are decoded once per super-block
-// into small fp32 tables, exactly as the scalar kernels compute them.
-//   symmetric (Q3_K, Q6_K, w = s * q): dot accumulates s * sum(q * x) per 16-element sub-block;
+// into small fp32 tables (one vector multiply), exactly as the scalar kernels compute them.
+//   symmetric (Q3_K, Q6_K, w = s * q): dot accumulates (q * s) * x;
 //   with minimum (Q2_K, Q4_K, Q5_K, w = s * q - m): dot accumulates fmsub(q, s, m) * x.
 // The decoders use separate multiply and subtract, like the scalar code, so they match it bit
 // for bit; the dot products use FMA.
@@ -20,7 +20,7 @@ using namespace avx2;
 constexpr int kN = kSuperBlockSize;
 constexpr int kSubBlocks16 = kN / 16;
 
-__m256 sum4(const __m256* acc) {
+[[gnu::always_inline]] inline __m256 sum4(const __m256* acc) {
   return _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
 }
 
@@ -30,18 +30,19 @@ struct ScaleOffset16 {
   float scale[kSubBlocks16], offset[kSubBlocks16];
 };
 
-ScaleOffset16 q2k_params(const BlockQ2_K& b) {
-  const float d = half_to_float(b.d), dmin = half_to_float(b.dmin);
+[[gnu::always_inline]] inline ScaleOffset16 q2k_params(const BlockQ2_K& b) {
+  const __m256 d = _mm256_set1_ps(half_to_float(b.d)), dmin = _mm256_set1_ps(half_to_float(b.dmin));
   ScaleOffset16 p;
-  for (int s = 0; s < kSubBlocks16; ++s) {
-    p.scale[s] = d * static_cast<float>(b.scales[s] & 0xF);
-    p.offset[s] = dmin * static_cast<float>(b.scales[s] >> 4);
+  for (int k = 0; k < 2; ++k) {
+    const __m256i packed = load_u8x8(b.scales + 8 * k);
+    _mm256_storeu_ps(p.scale + 8 * k, _mm256_mul_ps(to_float(_mm256_and_si256(packed, _mm256_set1_epi32(0xF))), d));
+    _mm256_storeu_ps(p.offset + 8 * k, _mm256_mul_ps(to_float(_mm256_srli_epi32(packed, 4)), dmin));
   }
   return p;
 }
 
 // Elements 128 h + 32 j + 8 g .. + 7 in q[j] (j < 4), from bytes qs[32 h + 8 g ..].
-void q2k_group(const BlockQ2_K& b, int h, int g, __m256i* q) {
+[[gnu::always_inline]] inline void q2k_group(const BlockQ2_K& b, int h, int g, __m256i* q) {
   const __m256i v = load_u8x8(b.qs + 32 * h + 8 * g);
   const __m256i three = _mm256_set1_epi32(3);
   for (int j = 0; j < 4; ++j) q[j] = _mm256_and_si256(_mm256_srli_epi32(v, 2 * j), three);
@@ -93,23 +94,28 @@ struct Scale16 {
   float scale[kSubBlocks16];
 };
 
-Scale16 q3k_params(const BlockQ3_K& b) {
-  const float d = half_to_float(b.d);
+[[gnu::always_inline]] inline Scale16 q3k_params(const BlockQ3_K& b) {
+  const __m256 d = _mm256_set1_ps(half_to_float(b.d));
+  uint8_t biased[kSubBlocks16];
+  q3k_biased_scales(b.scales, biased);
   Scale16 p;
-  for (int s = 0; s < kSubBlocks16; ++s) p.scale[s] = d * static_cast<float>(q3k_scale(b.scales, s));
+  for (int k = 0; k < 2; ++k) {
+    const __m256i scale = _mm256_sub_epi32(load_u8x8(biased + 8 * k), _mm256_set1_epi32(32));
+    _mm256_storeu_ps(p.scale + 8 * k, _mm256_mul_ps(to_float(scale), d));
+  }
   return p;
 }
 
-Scale16 q6k_params(const BlockQ6_K& b) {
-  const float d = half_to_float(b.d);
+[[gnu::always_inline]] inline Scale16 q6k_params(const BlockQ6_K& b) {
+  const __m256 d = _mm256_set1_ps(half_to_float(b.d));
   Scale16 p;
-  for (int s = 0; s < kSubBlocks16; ++s) p.scale[s] = d * static_cast<float>(b.scales[s]);
+  for (int k = 0; k < 2; ++k) _mm256_storeu_ps(p.scale + 8 * k, _mm256_mul_ps(to_float(load_i8x8(b.scales + 8 * k)), d));
   return p;
 }
 
 // Elements 128 h + 32 j + 8 g .. + 7 in q[j]: 2 low bits from qs, third bit from hmask
 // (bit 4 h + j of hmask[8 g ..]); value = low + 4 * bit - 4.
-void q3k_group(const BlockQ3_K& b, int h, int g, __m256i* q) {
+[[gnu::always_inline]] inline void q3k_group(const BlockQ3_K& b, int h, int g, __m256i* q) {
   const __m256i v = load_u8x8(b.qs + 32 * h + 8 * g);
   const __m256i high = _mm256_srli_epi32(load_u8x8(b.hmask + 8 * g), 4 * h);
   const __m256i three = _mm256_set1_epi32(3), four = _mm256_set1_epi32(4);
@@ -122,7 +128,7 @@ void q3k_group(const BlockQ3_K& b, int h, int g, __m256i* q) {
 
 // Elements 128 h + 32 j + 8 g .. + 7 in q[j]: nibbles from ql[64 h + 8 g ..] (j = 0 low,
 // j = 2 high) and ql[64 h + 32 + 8 g ..] (j = 1, 3), 2 high bits j from qh[32 h + 8 g ..]; minus 32.
-void q6k_group(const BlockQ6_K& b, int h, int g, __m256i* q) {
+[[gnu::always_inline]] inline void q6k_group(const BlockQ6_K& b, int h, int g, __m256i* q) {
   const __m256i a = load_u8x8(b.ql + 64 * h + 8 * g);
   const __m256i c = load_u8x8(b.ql + 64 * h + 32 + 8 * g);
   const __m256i hb = load_u8x8(b.qh + 32 * h + 8 * g);
@@ -142,15 +148,12 @@ float dot_symmetric(const void* w, const float* x, int64_t n) {
     const Scale16 p = Params(blocks[i]);
     const float* xb = x + i * kN;
     for (int h = 0; h < 2; ++h) {
-      for (int half = 0; half < 2; ++half) {  // the two 16-element sub-blocks of each 32
-        __m256i q0[4], q1[4];
-        Group(blocks[i], h, 2 * half, q0);
-        Group(blocks[i], h, 2 * half + 1, q1);
+      for (int g = 0; g < 4; ++g) {
+        __m256i q[4];
+        Group(blocks[i], h, g, q);
         for (int j = 0; j < 4; ++j) {
-          const float* xs = xb + 128 * h + 32 * j + 16 * half;
-          const __m256 part = _mm256_fmadd_ps(to_float(q1[j]), _mm256_loadu_ps(xs + 8),
-                                              _mm256_mul_ps(to_float(q0[j]), _mm256_loadu_ps(xs)));
-          acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(p.scale[8 * h + 2 * j + half]), part, acc[j]);
+          const __m256 weight = _mm256_mul_ps(to_float(q[j]), _mm256_set1_ps(p.scale[8 * h + 2 * j + g / 2]));
+          acc[j] = _mm256_fmadd_ps(weight, _mm256_loadu_ps(xb + 128 * h + 32 * j + 8 * g), acc[j]);
         }
       }
     }
@@ -184,22 +187,19 @@ struct ScaleOffset8 {
 };
 
 template <typename Block>
-ScaleOffset8 q4k_params(const Block& b) {
-  const float d = half_to_float(b.d), dmin = half_to_float(b.dmin);
+[[gnu::always_inline]] inline ScaleOffset8 q4k_params(const Block& b) {
+  uint8_t scales[8], mins[8];
+  q4k_scales_mins(b.scales, scales, mins);
   ScaleOffset8 p;
-  for (int j = 0; j < 8; ++j) {
-    uint8_t sc, m;
-    q4k_scale_min(b.scales, j, &sc, &m);
-    p.scale[j] = d * static_cast<float>(sc);
-    p.offset[j] = dmin * static_cast<float>(m);
-  }
+  _mm256_storeu_ps(p.scale, _mm256_mul_ps(to_float(load_u8x8(scales)), _mm256_set1_ps(half_to_float(b.d))));
+  _mm256_storeu_ps(p.offset, _mm256_mul_ps(to_float(load_u8x8(mins)), _mm256_set1_ps(half_to_float(b.dmin))));
   return p;
 }
 
 // Elements 64 c + 8 g .. + 7 (lo, sub-block 2 c) and 64 c + 32 + 8 g .. + 7 (hi, sub-block
 // 2 c + 1) from bytes qs[32 c + 8 g ..]; Q5_K adds 16 for bit 2 c / 2 c + 1 of qh[8 g ..].
 template <typename Block, bool kFifthBit>
-void q4k_group(const Block& b, int c, int g, __m256i* lo, __m256i* hi) {
+[[gnu::always_inline]] inline void q4k_group(const Block& b, int c, int g, __m256i* lo, __m256i* hi) {
   const __m256i v = load_u8x8(b.qs + 32 * c + 8 * g);
   *lo = _mm256_and_si256(v, _mm256_set1_epi32(0xF));
   *hi = _mm256_srli_epi32(v, 4);

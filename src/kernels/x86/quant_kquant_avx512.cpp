@@ -20,52 +20,52 @@ using namespace avx512;
 constexpr int kN = kSuperBlockSize;
 constexpr int kSubBlocks16 = kN / 16;
 
-float sum4(const __m512* acc) {
+[[gnu::always_inline]] inline float sum4(const __m512* acc) {
   return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
 }
 
 // Lanes whose byte in `bytes` (16 bytes) has `bit` set.
-__mmask16 bit_lanes(__m128i bytes, int bit) { return _mm_test_epi8_mask(bytes, _mm_set1_epi8(static_cast<char>(1 << bit))); }
-__m128i load_bytes16(const uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+[[gnu::always_inline]] inline __mmask16 bit_lanes(__m128i bytes, int bit) { return _mm_test_epi8_mask(bytes, _mm_set1_epi8(static_cast<char>(1 << bit))); }
+[[gnu::always_inline]] inline __m128i load_bytes16(const uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
 
 // ---------------- Q2_K, Q3_K, Q6_K: 16 sub-blocks of 16 ----------------
 // Their quants come in the same order: group (h, g) of bytes yields elements
 // 128 h + 32 j + 16 g .. + 15 for j < 4, which is sub-block 8 h + 2 j + g.
 
 struct Params16 {
-  float scale[kSubBlocks16], offset[kSubBlocks16];  // offset only for Q2_K
+  float scale[kSubBlocks16], offset[kSubBlocks16];  // offset: Q2_K only
 };
 
-Params16 q2k_params(const BlockQ2_K& b) {
-  const float d = half_to_float(b.d), dmin = half_to_float(b.dmin);
+[[gnu::always_inline]] inline Params16 q2k_params(const BlockQ2_K& b) {
+  const __m512i packed = load_u8x16(b.scales);
   Params16 p;
-  for (int s = 0; s < kSubBlocks16; ++s) {
-    p.scale[s] = d * static_cast<float>(b.scales[s] & 0xF);
-    p.offset[s] = dmin * static_cast<float>(b.scales[s] >> 4);
-  }
+  _mm512_storeu_ps(p.scale, _mm512_mul_ps(to_float(_mm512_and_si512(packed, _mm512_set1_epi32(0xF))),
+                                          _mm512_set1_ps(half_to_float(b.d))));
+  _mm512_storeu_ps(p.offset, _mm512_mul_ps(to_float(_mm512_srli_epi32(packed, 4)), _mm512_set1_ps(half_to_float(b.dmin))));
   return p;
 }
-Params16 q3k_params(const BlockQ3_K& b) {
-  const float d = half_to_float(b.d);
-  Params16 p{};
-  for (int s = 0; s < kSubBlocks16; ++s) p.scale[s] = d * static_cast<float>(q3k_scale(b.scales, s));
+[[gnu::always_inline]] inline Params16 q3k_params(const BlockQ3_K& b) {
+  uint8_t biased[kSubBlocks16];
+  q3k_biased_scales(b.scales, biased);
+  const __m512i scale = _mm512_sub_epi32(load_u8x16(biased), _mm512_set1_epi32(32));
+  Params16 p;
+  _mm512_storeu_ps(p.scale, _mm512_mul_ps(to_float(scale), _mm512_set1_ps(half_to_float(b.d))));
   return p;
 }
-Params16 q6k_params(const BlockQ6_K& b) {
-  const float d = half_to_float(b.d);
-  Params16 p{};
-  for (int s = 0; s < kSubBlocks16; ++s) p.scale[s] = d * static_cast<float>(b.scales[s]);
+[[gnu::always_inline]] inline Params16 q6k_params(const BlockQ6_K& b) {
+  Params16 p;
+  _mm512_storeu_ps(p.scale, _mm512_mul_ps(to_float(load_i8x16(b.scales)), _mm512_set1_ps(half_to_float(b.d))));
   return p;
 }
 
-void q2k_group(const BlockQ2_K& b, int h, int g, __m512i* q) {
+[[gnu::always_inline]] inline void q2k_group(const BlockQ2_K& b, int h, int g, __m512i* q) {
   const __m512i v = load_u8x16(b.qs + 32 * h + 16 * g);
   const __m512i three = _mm512_set1_epi32(3);
   for (int j = 0; j < 4; ++j) q[j] = _mm512_and_si512(_mm512_srli_epi32(v, 2 * j), three);
 }
 
 // low 2 bits from qs; when bit 4 h + j of hmask[16 g + lane] is clear, minus 4.
-void q3k_group(const BlockQ3_K& b, int h, int g, __m512i* q) {
+[[gnu::always_inline]] inline void q3k_group(const BlockQ3_K& b, int h, int g, __m512i* q) {
   const __m512i v = load_u8x16(b.qs + 32 * h + 16 * g);
   const __m128i high = load_bytes16(b.hmask + 16 * g);
   const __m512i three = _mm512_set1_epi32(3), four = _mm512_set1_epi32(4);
@@ -77,7 +77,7 @@ void q3k_group(const BlockQ3_K& b, int h, int g, __m512i* q) {
 
 // Nibbles from ql[64 h + 16 g ..] (j = 0 low, j = 2 high) and ql[64 h + 32 + 16 g ..] (j = 1, 3),
 // 2 high bits j from qh[32 h + 16 g ..]; minus 32.
-void q6k_group(const BlockQ6_K& b, int h, int g, __m512i* q) {
+[[gnu::always_inline]] inline void q6k_group(const BlockQ6_K& b, int h, int g, __m512i* q) {
   const __m512i a = load_u8x16(b.ql + 64 * h + 16 * g);
   const __m512i c = load_u8x16(b.ql + 64 * h + 32 + 16 * g);
   const __m512i hb = load_u8x16(b.qh + 32 * h + 16 * g);
@@ -142,22 +142,22 @@ struct Params8 {
 };
 
 template <typename Block>
-Params8 q4k_params(const Block& b) {
-  const float d = half_to_float(b.d), dmin = half_to_float(b.dmin);
+[[gnu::always_inline]] inline Params8 q4k_params(const Block& b) {
+  uint8_t scales[8], mins[8];
+  q4k_scales_mins(b.scales, scales, mins);
+  const auto widen = [](const uint8_t* bytes) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes))));
+  };
   Params8 p;
-  for (int j = 0; j < 8; ++j) {
-    uint8_t sc, m;
-    q4k_scale_min(b.scales, j, &sc, &m);
-    p.scale[j] = d * static_cast<float>(sc);
-    p.offset[j] = dmin * static_cast<float>(m);
-  }
+  _mm256_storeu_ps(p.scale, _mm256_mul_ps(widen(scales), _mm256_set1_ps(half_to_float(b.d))));
+  _mm256_storeu_ps(p.offset, _mm256_mul_ps(widen(mins), _mm256_set1_ps(half_to_float(b.dmin))));
   return p;
 }
 
 // Elements 64 c + 16 g .. + 15 (lo, sub-block 2 c) and 64 c + 32 + 16 g .. (hi, sub-block
 // 2 c + 1) from bytes qs[32 c + 16 g ..]; Q5_K adds 16 for bit 2 c / 2 c + 1 of qh[16 g ..].
 template <typename Block, bool kFifthBit>
-void q4k_group(const Block& b, int c, int g, __m512i* lo, __m512i* hi) {
+[[gnu::always_inline]] inline void q4k_group(const Block& b, int c, int g, __m512i* lo, __m512i* hi) {
   const __m512i v = load_u8x16(b.qs + 32 * c + 16 * g);
   *lo = _mm512_and_si512(v, _mm512_set1_epi32(0xF));
   *hi = _mm512_srli_epi32(v, 4);

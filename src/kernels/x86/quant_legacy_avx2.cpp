@@ -20,14 +20,14 @@ struct Quants {
 };
 
 // Low nibbles are elements 0..15, high nibbles 16..31.
-Quants nibbles(const uint8_t* qs) {
+[[gnu::always_inline]] inline Quants nibbles(const uint8_t* qs) {
   const __m256i mask = _mm256_set1_epi32(0xF);
   const __m256i a = load_u8x8(qs), b = load_u8x8(qs + 8);
   return {{_mm256_and_si256(a, mask), _mm256_and_si256(b, mask), _mm256_srli_epi32(a, 4), _mm256_srli_epi32(b, 4)}};
 }
 
 // Adds 16 to element e when bit e of the little-endian qh is set.
-Quants add_fifth_bits(Quants q, const uint8_t* qh) {
+[[gnu::always_inline]] inline Quants add_fifth_bits(Quants q, const uint8_t* qh) {
   uint32_t bits;
   std::memcpy(&bits, qh, sizeof bits);
   const __m256i all = _mm256_set1_epi32(static_cast<int>(bits));
@@ -41,22 +41,24 @@ Quants add_fifth_bits(Quants q, const uint8_t* qh) {
   return q;
 }
 
-Quants offset(Quants q, int by) {
+[[gnu::always_inline]] inline Quants offset(Quants q, int by) {
   const __m256i o = _mm256_set1_epi32(by);
   for (__m256i& v : q.v) v = _mm256_sub_epi32(v, o);
   return q;
 }
 
-Quants decode_q4_0(const BlockQ4_0& b) { return offset(nibbles(b.qs), 8); }
-Quants decode_q4_1(const BlockQ4_1& b) { return nibbles(b.qs); }
-Quants decode_q5_0(const BlockQ5_0& b) { return offset(add_fifth_bits(nibbles(b.qs), b.qh), 16); }
-Quants decode_q5_1(const BlockQ5_1& b) { return add_fifth_bits(nibbles(b.qs), b.qh); }
-Quants decode_q8_0(const BlockQ8_0& b) {
+[[gnu::always_inline]] inline Quants decode_q4_0(const BlockQ4_0& b) { return offset(nibbles(b.qs), 8); }
+[[gnu::always_inline]] inline Quants decode_q4_1(const BlockQ4_1& b) { return nibbles(b.qs); }
+[[gnu::always_inline]] inline Quants decode_q5_0(const BlockQ5_0& b) {
+  return offset(add_fifth_bits(nibbles(b.qs), b.qh), 16);
+}
+[[gnu::always_inline]] inline Quants decode_q5_1(const BlockQ5_1& b) { return add_fifth_bits(nibbles(b.qs), b.qh); }
+[[gnu::always_inline]] inline Quants decode_q8_0(const BlockQ8_0& b) {
   return {{load_i8x8(b.qs), load_i8x8(b.qs + 8), load_i8x8(b.qs + 16), load_i8x8(b.qs + 24)}};
 }
 
 // sum over the block of q * x, as 8 partial sums.
-__m256 block_partial(const Quants& q, const float* x) {
+[[gnu::always_inline]] inline __m256 block_partial(const Quants& q, const float* x) {
   __m256 p0 = _mm256_mul_ps(to_float(q.v[0]), _mm256_loadu_ps(x));
   __m256 p1 = _mm256_mul_ps(to_float(q.v[1]), _mm256_loadu_ps(x + 8));
   p0 = _mm256_fmadd_ps(to_float(q.v[2]), _mm256_loadu_ps(x + 16), p0);
@@ -64,24 +66,27 @@ __m256 block_partial(const Quants& q, const float* x) {
   return _mm256_add_ps(p0, p1);
 }
 
+// acc + d * sum(q * x) of one block.
+template <typename Block, Quants (*Decode)(const Block&)>
+[[gnu::always_inline]] inline __m256 add_block(const Block& b, const float* x, __m256 acc) {
+  return _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(b.d)), block_partial(Decode(b), x), acc);
+}
+
 template <typename Block, Quants (*Decode)(const Block&)>
 float dot_symmetric(const void* w, const float* x, int64_t n) {
   const auto* blocks = static_cast<const Block*>(w);
   const int64_t nb = n / kLegacyBlockSize;
-  auto term = [&](int64_t i, __m256 acc) {
-    const __m256 d = _mm256_set1_ps(half_to_float(blocks[i].d));
-    return _mm256_fmadd_ps(d, block_partial(Decode(blocks[i]), x + i * kLegacyBlockSize), acc);
-  };
+  constexpr int kB = kLegacyBlockSize;
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 4 <= nb; i += 4) {
-    acc0 = term(i, acc0);
-    acc1 = term(i + 1, acc1);
-    acc2 = term(i + 2, acc2);
-    acc3 = term(i + 3, acc3);
+    acc0 = add_block<Block, Decode>(blocks[i], x + i * kB, acc0);
+    acc1 = add_block<Block, Decode>(blocks[i + 1], x + (i + 1) * kB, acc1);
+    acc2 = add_block<Block, Decode>(blocks[i + 2], x + (i + 2) * kB, acc2);
+    acc3 = add_block<Block, Decode>(blocks[i + 3], x + (i + 3) * kB, acc3);
   }
-  for (; i < nb; ++i) acc0 = term(i, acc0);
+  for (; i < nb; ++i) acc0 = add_block<Block, Decode>(blocks[i], x + i * kB, acc0);
   return hsum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
 }
 

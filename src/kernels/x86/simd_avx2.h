@@ -26,6 +26,5 @@ static inline __m256i load_i8x8(const int8_t* p) {
 }
 
 static inline __m256 to_float(__m256i v) { return _mm256_cvtepi32_ps(v); }
-static inline __m256i shift_right(__m256i v, int bits) { return _mm256_srl_epi32(v, _mm_cvtsi32_si128(bits)); }
 
 }  // namespace coreinfer::kernels::avx2

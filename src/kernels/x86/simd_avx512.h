@@ -19,6 +19,5 @@ static inline __m512i load_i8x16(const int8_t* p) {
 }
 
 static inline __m512 to_float(__m512i v) { return _mm512_cvtepi32_ps(v); }
-static inline __m512i shift_right(__m512i v, int bits) { return _mm512_srl_epi32(v, _mm_cvtsi32_si128(bits)); }
 
 }  // namespace coreinfer::kernels::avx512
