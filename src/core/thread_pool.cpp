@@ -71,7 +71,7 @@ struct ThreadPool::State {
   using Job = std::function<void(int, int)>;
 
   int n_threads = 1;
-  bool spin = true;  // off when the pool has more threads than CPUs
+  bool spin = true;  // off when the pool has more threads than usable CPUs
 
   // Written by the caller before it bumps `generation`; workers read it after seeing the bump.
   const Job* job = nullptr;
@@ -106,7 +106,7 @@ struct ThreadPool::State {
     }
   }
 
-  // Returns the next generation, or stays 'seen' when the pool is stopping.
+  // Waits until the generation moves past `seen` (a new job, or the stop signal) and returns it.
   uint64_t wait_for_work(uint64_t seen) {
     const auto published = [&] { return generation.load(std::memory_order_acquire) != seen; };
     if (!spin_until(spin, published)) {
@@ -152,12 +152,20 @@ struct ThreadPool::State {
     caller_sleeping.store(false, std::memory_order_relaxed);
   }
 
-  bool inside_a_job() const {
-    const std::thread::id me = std::this_thread::get_id();
-    if (run_caller.load(std::memory_order_relaxed) == me) return true;
-    for (const std::thread::id& id : worker_ids)
-      if (id == me) return true;
+  bool is_worker(std::thread::id id) const {
+    for (const std::thread::id& worker : worker_ids)
+      if (worker == id) return true;
     return false;
+  }
+
+  void stop_and_join() {
+    stopping.store(true, std::memory_order_release);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      generation.fetch_add(1, std::memory_order_seq_cst);
+      work_cv.notify_all();
+    }
+    for (std::thread& t : workers) t.join();
   }
 };
 
@@ -167,26 +175,22 @@ ThreadPool::ThreadPool(ThreadPoolOptions options) : state_(std::make_unique<Stat
   const std::vector<int>& cpus = options.cpus.empty() ? budget.cpus : options.cpus;
   State& s = *state_;
   s.n_threads = n_threads_;
-  s.spin = n_threads_ <= static_cast<int>(budget.cpus.size());
+  s.spin = n_threads_ <= budget.usable();
   s.workers.reserve(n_threads_ - 1);
   // Worker 0 is the caller of run(), which keeps its own affinity.
-  for (int i = 1; i < n_threads_; ++i) {
-    const int cpu = options.pin && !cpus.empty() ? cpus[i % cpus.size()] : -1;
-    s.workers.emplace_back([&s, i, cpu] { s.worker_main(i, cpu); });
+  try {
+    for (int i = 1; i < n_threads_; ++i) {
+      const int cpu = options.pin && !cpus.empty() ? cpus[i % cpus.size()] : -1;
+      s.workers.emplace_back([&s, i, cpu] { s.worker_main(i, cpu); });
+    }
+  } catch (...) {  // no thread left: stop the ones that started before rethrowing
+    s.stop_and_join();
+    throw;
   }
   for (const std::thread& t : s.workers) s.worker_ids.push_back(t.get_id());
 }
 
-ThreadPool::~ThreadPool() {
-  State& s = *state_;
-  s.stopping.store(true, std::memory_order_release);
-  {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    s.generation.fetch_add(1, std::memory_order_seq_cst);
-    s.work_cv.notify_all();
-  }
-  for (std::thread& t : s.workers) t.join();
-}
+ThreadPool::~ThreadPool() { state_->stop_and_join(); }
 
 void ThreadPool::run(const std::function<void(int thread_index, int n_threads)>& fn) {
   if (n_threads_ == 1) {
@@ -194,16 +198,21 @@ void ThreadPool::run(const std::function<void(int thread_index, int n_threads)>&
     return;
   }
   State& s = *state_;
+  // A job that calls run() again would wait for itself: such an inner job runs on its thread.
+  const std::thread::id me = std::this_thread::get_id();
+  if (s.run_caller.load(std::memory_order_relaxed) == me) {
+    fn(0, 1);
+    return;
+  }
   std::unique_lock<std::mutex> run_lock(s.run_mutex, std::try_to_lock);
   if (!run_lock.owns_lock()) {
-    // A job that calls run() again would wait for itself: run the inner job on this thread.
-    if (s.inside_a_job()) {
+    if (s.is_worker(me)) {
       fn(0, 1);
       return;
     }
-    run_lock.lock();
+    run_lock.lock();  // another thread's run(): wait for it
   }
-  s.run_caller.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  s.run_caller.store(me, std::memory_order_relaxed);
   s.job = &fn;
   s.pending.store(n_threads_ - 1, std::memory_order_relaxed);
   s.publish();

@@ -10,12 +10,18 @@
 namespace coreinfer {
 namespace {
 
-// The words of the first "flags" (x86) or "Features" (Arm) line of /proc/cpuinfo.
+// The words of the first "flags" (x86) or "Features" (Arm) line of /proc/cpuinfo; none under
+// an emulator such as qemu-user, which shows the host's file.
 std::set<std::string> kernel_cpu_flags() {
+#if defined(__aarch64__)
+  const std::string key = "Features";
+#else
+  const std::string key = "flags";
+#endif
   std::ifstream in("/proc/cpuinfo");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("flags", 0) == 0 || line.rfind("Features", 0) == 0) {
+    if (line.rfind(key, 0) == 0) {
       std::istringstream words(line.substr(line.find(':') + 1));
       std::set<std::string> flags;
       for (std::string w; words >> w;) flags.insert(w);

@@ -93,7 +93,8 @@ TEST_P(GemmTest, SmallShapesAroundTileAndVectorEdges) {
   }
 }
 
-// Shapes that cross the k-blocks (512) and token blocks (128), and long GEMVs (n = 1).
+// Shapes that cross the k-blocks (512 in AVX2, 1024 in AVX-512) and token blocks (128), and
+// long GEMVs (n = 1).
 TEST_P(GemmTest, ShapesAcrossCacheBlocks) {
   const GemmShape shapes[] = {
       {37, 133, 1100, 1, 0}, {64, 260, 600, 0, 3}, {5, 129, 513, 3, 1},  {130, 7, 2049, 2, 0},

@@ -111,7 +111,8 @@ TEST(ChatTemplate, MistralVariants) {
   EXPECT_EQ(tokenizer::render_chat(ChatFormat::kMistralV3Tekken, kConversation, true),
             "[INST]You are helpful.\n\nHi![/INST] Hello. </s>[INST]Tell me a joke.[/INST]");
   EXPECT_EQ(tokenizer::render_chat(ChatFormat::kMistralV7, kConversation, true),
-            "[SYSTEM_PROMPT] You are helpful.[/SYSTEM_PROMPT][INST] Hi![/INST]  Hello. </s>[INST] Tell me a joke.[/INST]");
+            "[SYSTEM_PROMPT] You are helpful.[/SYSTEM_PROMPT][INST] Hi![/INST]  Hello. </s>"
+            "[INST] Tell me a joke.[/INST]");
   EXPECT_EQ(tokenizer::render_chat(ChatFormat::kMistralV7Tekken, kConversation, true),
             "[SYSTEM_PROMPT]You are helpful.[/SYSTEM_PROMPT][INST]Hi![/INST] Hello. </s>[INST]Tell me a joke.[/INST]");
 }

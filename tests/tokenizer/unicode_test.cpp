@@ -77,7 +77,9 @@ TEST(UnicodeClasses, WhiteSpaceIsTheUnicodeProperty) {
     EXPECT_TRUE(is_whitespace(cp)) << std::hex << cp;
   }
   // Python's str.isspace() says yes to U+001C..U+001F; \s in the regexes does not.
-  for (uint32_t cp : {0x1Cu, 0x1Fu, 0x200Bu, 0xFEFFu, 0x180Eu, 0x61u}) EXPECT_FALSE(is_whitespace(cp)) << std::hex << cp;
+  for (uint32_t cp : {0x1Cu, 0x1Fu, 0x200Bu, 0xFEFFu, 0x180Eu, 0x61u}) {
+    EXPECT_FALSE(is_whitespace(cp)) << std::hex << cp;
+  }
 }
 
 TEST(ByteUnicode, Gpt2Mapping) {

@@ -70,7 +70,11 @@ size_t llama3_word_end(const std::vector<Char>& c, size_t i) {
   if (ch.letter || (!ch.line_break() && !ch.number && next_is_letter)) {
     return run_end(c, ch.letter ? i + 1 : i + 2, [](const Char& x) { return x.letter; });
   }
-  if (ch.number) return std::min(run_end(c, i, [](const Char& x) { return x.number; }), i + 3);
+  if (ch.number) {
+    size_t end = i + 1;
+    while (end < n && end < i + 3 && c[end].number) ++end;
+    return end;
+  }
 
   const size_t j = ch.code_point == ' ' ? i + 1 : i;
   if (j < n && c[j].other()) {

@@ -53,11 +53,12 @@ enum class UnicodeCategory : uint8_t {
 // Code points above U+10FFFF are kCn.
 UnicodeCategory unicode_category(uint32_t code_point);
 
-inline bool is_letter(UnicodeCategory c) { return c <= UnicodeCategory::kLo; }                                    // \p{L}
-inline bool is_mark(UnicodeCategory c) { return c >= UnicodeCategory::kMn && c <= UnicodeCategory::kMe; }         // \p{M}
-inline bool is_number(UnicodeCategory c) { return c >= UnicodeCategory::kNd && c <= UnicodeCategory::kNo; }       // \p{N}
-inline bool is_punctuation(UnicodeCategory c) { return c >= UnicodeCategory::kPc && c <= UnicodeCategory::kPo; }  // \p{P}
-inline bool is_symbol(UnicodeCategory c) { return c >= UnicodeCategory::kSm && c <= UnicodeCategory::kSo; }       // \p{S}
+// \p{L}, \p{M}, \p{N}, \p{P}, \p{S}
+inline bool is_letter(UnicodeCategory c) { return c <= UnicodeCategory::kLo; }
+inline bool is_mark(UnicodeCategory c) { return c >= UnicodeCategory::kMn && c <= UnicodeCategory::kMe; }
+inline bool is_number(UnicodeCategory c) { return c >= UnicodeCategory::kNd && c <= UnicodeCategory::kNo; }
+inline bool is_punctuation(UnicodeCategory c) { return c >= UnicodeCategory::kPc && c <= UnicodeCategory::kPo; }
+inline bool is_symbol(UnicodeCategory c) { return c >= UnicodeCategory::kSm && c <= UnicodeCategory::kSo; }
 
 // Unicode's White_Space property, which is what \s means in the tokenizer regexes.
 bool is_whitespace(uint32_t code_point);
