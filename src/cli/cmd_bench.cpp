@@ -36,7 +36,7 @@ double bytes_per_token(const llm::LlamaModel& model, int n_ctx_mean) {
 }  // namespace
 
 int run_bench(const BenchOptions& o) {
-  auto loaded = load_llm(o.model, o.common.threads, o.n_prompt + o.n_gen, 1, WithTokenizer::kNo);
+  auto loaded = load_llm(o.model, o.common, o.n_prompt + o.n_gen, 1, WithTokenizer::kNo);
   if (!loaded.is_ok()) return fail(loaded.status().message());
   LlmSession& s = **loaded;
   const llm::ModelConfig& c = s.model->config();

@@ -17,7 +17,7 @@ namespace coreinfer::cli {
 llm::SamplingParams sampling_from(const RunOptions& o);  // cmd_run.cpp
 
 int run_chat(const RunOptions& o) {
-  auto loaded = load_llm(o.model, o.common.threads, o.ctx_size, 1, WithTokenizer::kYes);
+  auto loaded = load_llm(o.model, o.common, o.ctx_size, 1, WithTokenizer::kYes);
   if (!loaded.is_ok()) return fail(loaded.status().message());
   LlmSession& s = **loaded;
   // A format named on the command line wins over the model's own template.

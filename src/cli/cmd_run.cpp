@@ -21,7 +21,7 @@ llm::SamplingParams sampling_from(const RunOptions& o) {
 }
 
 int run_generate(const RunOptions& o) {
-  auto loaded = load_llm(o.model, o.common.threads, o.ctx_size, 1, WithTokenizer::kYes);
+  auto loaded = load_llm(o.model, o.common, o.ctx_size, 1, WithTokenizer::kYes);
   if (!loaded.is_ok()) return fail(loaded.status().message());
   LlmSession& s = **loaded;
 

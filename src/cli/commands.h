@@ -9,6 +9,7 @@ namespace coreinfer::cli {
 
 struct CommonOptions {
   int threads = 0;  // 0: the CPUs this process may use
+  bool mmap_weights = false;  // use weights in place from the file map instead of huge pages
 };
 
 struct RunOptions {

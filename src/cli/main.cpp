@@ -20,6 +20,8 @@ void add_sampling_flags(CLI::App* cmd, RunOptions& o) {
   cmd->add_option("-m,--model", o.model, "GGUF model file")->required();
   cmd->add_option("-t,--threads", o.common.threads, "compute threads (default: the CPUs this process may use)")
       ->check(CLI::Range(1, 4096));
+  cmd->add_flag("--mmap-weights", o.common.mmap_weights,
+                "use the weights in place from the file map (less memory, slower) instead of copying them");
   cmd->add_option("--temp", o.temperature, "sampling temperature; 0 is greedy")->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--top-k", o.top_k, "keep the k most likely tokens (0: off)")->check(CLI::Range(0, 1 << 30));
   cmd->add_option("--top-p", o.top_p, "nucleus sampling threshold (1: off)")->check(CLI::Range(0.0, 1.0));
@@ -76,6 +78,7 @@ int main(int argc, char** argv) {
   CLI::App* bench_cmd = app.add_subcommand("bench", "prompt and generation speed against the memory-bandwidth bound");
   bench_cmd->add_option("-m,--model", bench.model, "GGUF model file")->required();
   bench_cmd->add_option("-t,--threads", bench.common.threads, "compute threads")->check(CLI::Range(1, 4096));
+  bench_cmd->add_flag("--mmap-weights", bench.common.mmap_weights, "use the weights in place from the file map");
   bench_cmd->add_option("-p,--n-prompt", bench.n_prompt, "prompt tokens")->check(CLI::Range(1, 1 << 16));
   bench_cmd->add_option("-n,--n-gen", bench.n_gen, "generated tokens")->check(CLI::Range(1, 1 << 16));
   bench_cmd->add_option("-r,--repeats", bench.repeats, "repetitions (the median is reported)")->check(CLI::Range(1, 100));

@@ -12,8 +12,8 @@ Result<std::unique_ptr<tokenizer::Tokenizer>> load_tokenizer(const std::string& 
   return std::make_unique<tokenizer::Tokenizer>(std::move(tok));
 }
 
-Result<std::unique_ptr<LlmSession>> load_llm(const std::string& path, int threads, int64_t n_ctx, int64_t n_slots,
-                                             WithTokenizer with_tokenizer) {
+Result<std::unique_ptr<LlmSession>> load_llm(const std::string& path, const CommonOptions& common, int64_t n_ctx,
+                                             int64_t n_slots, WithTokenizer with_tokenizer) {
   auto s = std::make_unique<LlmSession>();
   CI_ASSIGN_OR_RETURN(auto file, gguf::GgufFile::open(path));
   if (with_tokenizer == WithTokenizer::kYes) {
@@ -21,14 +21,16 @@ Result<std::unique_ptr<LlmSession>> load_llm(const std::string& path, int thread
     s->tokenizer = std::make_unique<tokenizer::Tokenizer>(std::move(tok));
   }
   const kernels::KernelTable& table = kernels::active();
-  CI_ASSIGN_OR_RETURN(s->model, llm::LlamaModel::load(std::move(file), table));
+  CI_ASSIGN_OR_RETURN(s->model, llm::LlamaModel::load(std::move(file), table,
+                                                     common.mmap_weights ? llm::WeightPlacement::kFileMap
+                                                                         : llm::WeightPlacement::kHugePages));
   const llm::ModelConfig& c = s->model->config();
   if (n_ctx > c.context_length) {
     return invalid_argument("context of " + std::to_string(n_ctx) + " tokens exceeds the model's " +
                             std::to_string(c.context_length));
   }
   if (n_ctx <= 0) n_ctx = std::min(c.context_length, kDefaultContext);
-  s->pool = std::make_unique<ThreadPool>(ThreadPoolOptions{threads, {}, true});
+  s->pool = std::make_unique<ThreadPool>(ThreadPoolOptions{common.threads, {}, true});
   s->ctx = std::make_unique<ops::OpContext>(*s->pool, table);
   try {
     s->cache = std::make_unique<llm::KvCache>(c.n_layers, n_slots, n_ctx, c.kv_dim());

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/commands.h"
 #include "core/status.h"
 #include "core/thread_pool.h"
 #include "llm/kv_cache.h"
@@ -26,8 +27,8 @@ enum class WithTokenizer { kNo, kYes };
 
 // threads 0: the CPUs this process may use. n_ctx 0: min(model context, kDefaultContext).
 inline constexpr int64_t kDefaultContext = 4096;
-Result<std::unique_ptr<LlmSession>> load_llm(const std::string& path, int threads, int64_t n_ctx, int64_t n_slots,
-                                             WithTokenizer with_tokenizer);
+Result<std::unique_ptr<LlmSession>> load_llm(const std::string& path, const CommonOptions& common, int64_t n_ctx,
+                                             int64_t n_slots, WithTokenizer with_tokenizer);
 // Only the tokenizer (for `coreinfer tokenize`).
 Result<std::unique_ptr<tokenizer::Tokenizer>> load_tokenizer(const std::string& path);
 

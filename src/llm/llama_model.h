@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/huge_page_buffer.h"
 #include "core/status.h"
 #include "formats/gguf/gguf_file.h"
 #include "kernels/kernel_table.h"
@@ -34,11 +35,17 @@ struct ForwardBuffers {
   std::vector<ops::KvView> views;
 };
 
+enum class WeightPlacement {
+  kHugePages,  // copied once into anonymous huge-page memory: steady full-bandwidth streaming
+  kFileMap,    // used in place from the file's map: no copy, less memory, slower streaming
+};
+
 class LlamaModel {
  public:
-  // Takes the parsed file (the weights stay in its map). Checks every tensor's shape and type.
+  // Takes the parsed file. Checks every tensor's shape and type.
   static Result<std::unique_ptr<LlamaModel>> load(std::unique_ptr<gguf::GgufFile> file,
-                                                  const kernels::KernelTable& kernels);
+                                                  const kernels::KernelTable& kernels,
+                                                  WeightPlacement placement = WeightPlacement::kHugePages);
 
   const ModelConfig& config() const { return config_; }
   const gguf::GgufFile& file() const { return *file_; }
@@ -57,6 +64,7 @@ class LlamaModel {
   };
   LlamaModel() = default;
   Status load_weights(const kernels::KernelTable& kernels);
+  Status copy_weights_to_huge_pages();
   Result<ops::WeightMatrix> matrix(const std::string& name, int64_t rows, int64_t cols,
                                    const kernels::KernelTable& kernels) const;
   Result<std::vector<float>> vector_f32(const std::string& name, int64_t n) const;
@@ -68,6 +76,7 @@ class LlamaModel {
   std::vector<float> output_norm_;
   std::vector<Layer> layers_;
   ops::RopeTable rope_;
+  HugePageBuffer weight_memory_;  // empty with WeightPlacement::kFileMap
 };
 
 }  // namespace coreinfer::llm

@@ -4,14 +4,16 @@
 #include <chrono>
 #include <cstring>
 
-#include "core/aligned_buffer.h"
+#include "core/huge_page_buffer.h"
 
 namespace coreinfer::ops {
 
 BandwidthResult measure_read_bandwidth(OpContext& ctx, size_t bytes, int repeats) {
   const int64_t n = static_cast<int64_t>(bytes / sizeof(float));
-  AlignedBuffer buffer(static_cast<size_t>(n) * sizeof(float));
-  float* data = buffer.as<float>();
+  // The same kind of memory the weights live in (see LlamaModel's WeightPlacement).
+  auto buffer = HugePageBuffer::allocate(static_cast<size_t>(n) * sizeof(float));
+  if (!buffer.is_ok()) return {};
+  float* data = reinterpret_cast<float*>(buffer->data());
   // Each thread first touches its own part, so the pages sit on its NUMA node.
   ctx.pool().parallel_for(n, 4096, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) data[i] = 1.0f / static_cast<float>(1 + (i & 1023));

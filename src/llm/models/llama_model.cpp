@@ -10,12 +10,37 @@
 namespace coreinfer::llm {
 
 Result<std::unique_ptr<LlamaModel>> LlamaModel::load(std::unique_ptr<gguf::GgufFile> file,
-                                                     const kernels::KernelTable& kernels) {
+                                                     const kernels::KernelTable& kernels, WeightPlacement placement) {
   std::unique_ptr<LlamaModel> m(new LlamaModel());
   CI_ASSIGN_OR_RETURN(m->config_, ModelConfig::from_gguf(*file));
   m->file_ = std::move(file);
   CI_RETURN_IF_ERROR(m->load_weights(kernels));
+  if (placement == WeightPlacement::kHugePages) CI_RETURN_IF_ERROR(m->copy_weights_to_huge_pages());
   return m;
+}
+
+Status LlamaModel::copy_weights_to_huge_pages() {
+  std::vector<ops::WeightMatrix*> matrices = {&token_embd_};
+  if (output_.data != token_embd_.data) matrices.push_back(&output_);
+  for (Layer& l : layers_) {
+    for (ops::WeightMatrix* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) matrices.push_back(w);
+  }
+  constexpr size_t kAlign = 64;
+  size_t total = 0;
+  for (const ops::WeightMatrix* w : matrices) total += (w->row_stride() * w->rows + kAlign - 1) / kAlign * kAlign;
+  auto memory = HugePageBuffer::allocate(total);
+  if (!memory.is_ok()) return out_of_range("not enough memory to load the weights: " + memory.status().message());
+  weight_memory_ = std::move(memory).value();
+  size_t offset = 0;
+  const uint8_t* old_embd = token_embd_.data;
+  for (ops::WeightMatrix* w : matrices) {
+    const size_t bytes = w->row_stride() * w->rows;
+    std::memcpy(weight_memory_.data() + offset, w->data, bytes);
+    w->data = weight_memory_.data() + offset;
+    offset += (bytes + kAlign - 1) / kAlign * kAlign;
+  }
+  if (output_.data == old_embd) output_.data = token_embd_.data;  // tied
+  return Status::ok();
 }
 
 Result<ops::WeightMatrix> LlamaModel::matrix(const std::string& name, int64_t rows, int64_t cols,
