@@ -37,6 +37,22 @@ TEST(Cli, SameSeedSameText) {
   EXPECT_NE(run_coreinfer(other).out, a.out);
 }
 
+TEST(Cli, ChatNeedsATemplateAndAnswersEachLine) {
+  CommandResult r = run_coreinfer({"chat", "-m", kStories}, "Hello\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no chat template"), std::string::npos) << r.err;
+
+  r = run_coreinfer({"chat", "-m", kStories, "--chat-template", "nonsense"}, "Hello\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("llama3"), std::string::npos) << "the error should list the supported formats: " << r.err;
+
+  r = run_coreinfer({"chat", "-m", kStories, "--chat-template", "llama2", "--temp", "0", "-n", "16"},
+                    "Tell me a story\nAnd another one\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GE(count_lines(r.out), 2u) << r.out;  // each answer ends with a newline
+  EXPECT_NE(r.err.find("chat format: llama2"), std::string::npos) << r.err;
+}
+
 TEST(Cli, TokenizePrintsIdsOnOneLine) {
   CommandResult r = run_coreinfer({"tokenize", "-m", kStories}, "Once upon a time");
   ASSERT_EQ(r.exit_code, 0) << r.err;
