@@ -4,15 +4,20 @@
 // kernels are; the runtime splits the rows of a GEMM across its thread pool.
 #include <benchmark/benchmark.h>
 
+#include <cstring>
 #include <random>
+#include <vector>
 #include <string>
 
 #include "core/aligned_buffer.h"
+#include "core/dtype.h"
+#include "core/huge_page_buffer.h"
 #include "kernels/kernel_table.h"
 
 namespace {
 
 using coreinfer::AlignedBuffer;
+using coreinfer::DType;
 using namespace coreinfer::kernels;
 
 constexpr Isa kLevels[] = {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm, Isa::kSve};
@@ -53,6 +58,40 @@ void dot(benchmark::State& state, DotF32Fn fn, int64_t n) {
                                                benchmark::Counter::kIs1024);
 }
 
+// Weight rows in a stored format: `rows` rows of `cols`, quantised from random values with the
+// scalar quantiser, in huge-page memory like the model's weights. Reports weight bytes/s read.
+// in-cache: 32 rows x 2048 (L2-resident) -> the kernel's compute speed; stream: 128 MiB or so
+// -> the speed one core reaches from memory.
+// packed: the rows repacked into the type's packed layout and multiplied through packed_dot_multi
+// (the decode GEMV as ops::matmul runs it); otherwise dot_multi on the GGUF layout.
+void weight_dot(benchmark::State& state, const KernelTable* t, DType type, int64_t rows, int64_t cols, bool packed) {
+  const WeightKernels* k = t->weight(type);
+  const size_t stride = coreinfer::row_bytes(type, cols);
+  auto mem = coreinfer::HugePageBuffer::allocate(stride * static_cast<size_t>(rows));
+  if (!mem.is_ok()) {
+    state.SkipWithError("no memory");
+    return;
+  }
+  const AlignedBuffer src = random_floats(cols, 5);
+  std::vector<uint8_t> row(stride);
+  k->quantize_row(src.as<float>(), row.data(), cols);
+  if (packed) {
+    std::vector<uint8_t> repacked(stride);
+    k->repack_row(row.data(), repacked.data(), cols);
+    row = repacked;
+  }
+  for (int64_t r = 0; r < rows; ++r) std::memcpy(mem->data() + r * stride, row.data(), stride);
+  const AlignedBuffer x = random_floats(cols, 6);
+  std::vector<float> y(static_cast<size_t>(rows));
+  const DotMultiFn dot = packed ? k->packed_dot_multi : k->dot_multi;
+  for (auto _ : state) {
+    dot(mem->data(), stride, rows, x.as<float>(), cols, 1, y.data(), rows, cols);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["bytes"] = benchmark::Counter(static_cast<double>(stride * rows), benchmark::Counter::kIsIterationInvariantRate,
+                                               benchmark::Counter::kIs1000);
+}
+
 void register_level(Isa isa, const KernelTable& t) {
   const std::string level = isa_name(isa);
   for (const GemmShape& s : kGemmShapes) {
@@ -64,6 +103,19 @@ void register_level(Isa isa, const KernelTable& t) {
   for (int64_t n : {int64_t{256}, int64_t{4096}, int64_t{65536}, int64_t{1} << 22}) {
     const std::string name = "dot/" + level + "/n:" + std::to_string(n);
     benchmark::RegisterBenchmark(name.c_str(), dot, t.dot_f32, n);
+  }
+  static KernelTable tables[16];
+  static int n_tables = 0;
+  const KernelTable* tp = &(tables[n_tables++] = t);
+  for (DType type : {DType::kF16, DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K}) {
+    const std::string base = "weight_dot/" + level + "/" + std::string(coreinfer::dtype_name(type));
+    const int64_t stream_rows = (int64_t{128} << 20) / static_cast<int64_t>(coreinfer::row_bytes(type, 5632));
+    for (bool packed : {false, true}) {
+      if (packed && !t.weight(type)->has_packed_layout()) continue;
+      const std::string name = base + (packed ? "P" : "");
+      benchmark::RegisterBenchmark((name + "/in-cache").c_str(), weight_dot, tp, type, int64_t{32}, int64_t{2048}, packed);
+      benchmark::RegisterBenchmark((name + "/stream").c_str(), weight_dot, tp, type, stream_rows, int64_t{5632}, packed);
+    }
   }
 }
 

@@ -5,6 +5,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev
+  libcpp-httplib-dev libyaml-cpp-dev prometheus
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace coreinfer::cli {
 
@@ -54,6 +55,28 @@ struct BenchOptions {
   bool json = false;
 };
 int run_bench(const BenchOptions& o);
+
+struct ServeOptions {
+  std::string host;                // "": 127.0.0.1 (or the config file's)
+  int port = -1;                   // -1: 8080 (or the config file's); 0: any free port
+  std::vector<std::string> models;  // NAME=PATH
+  std::string config_file;
+  std::string api_key;
+  int threads = 0;
+  std::string cpus;
+  int64_t ctx_size = 0;
+  int parallel = 0;
+  int queue_size = -1;
+  int max_tokens = 0;
+  int64_t max_body_bytes = 0;
+  int http_threads = 0;
+  double timeout_seconds = 0;
+  double grace_seconds = -1;
+  bool mmap_weights = false;
+  std::string chat_template;
+  std::string log_format = "text";
+};
+int run_serve(const ServeOptions& o);
 
 // "coreinfer: <message>" on stderr; returns 1.
 int fail(const std::string& message);

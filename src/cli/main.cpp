@@ -84,6 +84,35 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("-r,--repeats", bench.repeats, "repetitions (the median is reported)")->check(CLI::Range(1, 100));
   bench_cmd->add_flag("--json", bench.json, "print one JSON object");
 
+  ServeOptions serve;
+  CLI::App* serve_cmd = app.add_subcommand("serve", "HTTP inference server: OpenAI and KServe v2 APIs, metrics");
+  serve_cmd->add_option("--host", serve.host, "address to listen on (default 127.0.0.1: this machine only)");
+  serve_cmd->add_option("--port", serve.port, "port (default 8080; 0 picks a free one)")->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--model", serve.models, "NAME=PATH of a model to serve (repeatable; default: the bundled model)");
+  serve_cmd->add_option("--config", serve.config_file, "YAML file: models and their settings, limits, API keys");
+  serve_cmd->add_option("--api-key", serve.api_key, "require 'Authorization: Bearer KEY' (also COREINFER_API_KEY)");
+  serve_cmd->add_option("-t,--threads", serve.threads, "compute threads per model")->check(CLI::Range(1, 4096));
+  serve_cmd->add_option("--cpus", serve.cpus, "cores to pin the models' threads to, e.g. 0-3,8");
+  serve_cmd->add_option("-c,--ctx-size", serve.ctx_size, "context per sequence in tokens (default: min(model, 4096))")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 24));
+  serve_cmd->add_option("--parallel", serve.parallel, "sequences decoded together per model (default 4)")
+      ->check(CLI::Range(1, 256));
+  serve_cmd->add_option("--queue-size", serve.queue_size, "requests that may wait per model; more get 429 (default 64)")
+      ->check(CLI::Range(0, 100000));
+  serve_cmd->add_option("--max-tokens", serve.max_tokens, "the most tokens a request may generate (default 4096)")
+      ->check(CLI::Range(1, 1 << 24));
+  serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "largest request body (default 8 MiB)")
+      ->check(CLI::Range(int64_t{1024}, int64_t{1} << 34));
+  serve_cmd->add_option("--http-threads", serve.http_threads, "connection threads (default 64)")->check(CLI::Range(1, 4096));
+  serve_cmd->add_option("--timeout", serve.timeout_seconds, "per-request time limit in seconds (default 600)")
+      ->check(CLI::Range(0.001, 1e9));
+  serve_cmd->add_option("--grace-period", serve.grace_seconds, "seconds to let requests finish on SIGTERM (default 30)")
+      ->check(CLI::Range(0.0, 1e6));
+  serve_cmd->add_flag("--mmap-weights", serve.mmap_weights, "use the weights in place from the file map");
+  serve_cmd->add_option("--chat-template", serve.chat_template, "chat format for models without one (default chatml)");
+  serve_cmd->add_option("--log-format", serve.log_format, "text or json (one JSON object per line)")
+      ->check(CLI::IsMember({"text", "json"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -95,6 +124,8 @@ int main(int argc, char** argv) {
   }
   coreinfer::log::Level level;
   if (coreinfer::log::parse_level(log_level, &level)) coreinfer::log::set_level(level);
+  // The server logs one line per request at info level unless told otherwise.
+  if (*serve_cmd && app.count("--log-level") == 0) coreinfer::log::set_level(coreinfer::log::Level::kInfo);
 
   if (*run_cmd) return run_generate(run);
   if (*chat_cmd) return run_chat(chat);
@@ -104,5 +135,6 @@ int main(int argc, char** argv) {
     return run_info(info);
   }
   if (*bench_cmd) return run_bench(bench);
+  if (*serve_cmd) return run_serve(serve);
   return fail("unknown command");
 }

@@ -34,12 +34,36 @@ using DotRowFn = float (*)(const void* w, const float* x, int64_t n);
 // Encodes n fp32 values (a multiple of the block size) into the type's blocks.
 using QuantizeRowFn = void (*)(const float* src, void* dst, int64_t n);
 
+// The most activation vectors one dot_multi call takes (decode steps of up to 8 sequences).
+inline constexpr int kMaxDotVectors = 8;
+// Rows against activation vectors, n elements each:
+//   y[j * y_stride + r] = dot(row r, x + j * x_stride) for r < n_rows, j < n_x (1 <= n_x <= kMaxDotVectors),
+// row r at w + r * row_stride. Each result is bit-identical to what the same kernel gives for that
+// row and that vector alone (n_rows = n_x = 1): same operations, same accumulation order, so a
+// sequence's logits do not depend on what else is in the batch.
+using DotMultiFn = void (*)(const void* w, size_t row_stride, int64_t n_rows, const float* x, int64_t x_stride,
+                            int64_t n_x, float* y, int64_t y_stride, int64_t n);
+// Rewrites one row of n elements from the GGUF block layout into the type's packed layout
+// (same byte count, so row strides do not change). Done once at load.
+using RepackRowFn = void (*)(const void* src, void* dst, int64_t n);
+
 struct WeightKernels {
+  // GGUF layout (the file's bytes).
   DequantRowFn dequant_row = nullptr;
   DotRowFn dot_row = nullptr;
+  DotMultiFn dot_multi = nullptr;  // bit-identical to dot_row, result by result
   QuantizeRowFn quantize_row = nullptr;
   Isa dequant_isa = Isa::kScalar;
   Isa dot_isa = Isa::kScalar;
+  // Packed layout (types that have one; see kernels/quant/packed.h): the kernel-friendly layout
+  // weights are repacked into at load. repack_row is scalar; dequant is bit-identical to the GGUF
+  // layout's dequant_row of the original row.
+  RepackRowFn repack_row = nullptr;
+  DequantRowFn packed_dequant_row = nullptr;
+  DotMultiFn packed_dot_multi = nullptr;
+  Isa packed_isa = Isa::kScalar;
+
+  bool has_packed_layout() const { return repack_row != nullptr; }
 };
 
 // --- fp32 kernels ---

@@ -64,7 +64,7 @@ class LlamaModel {
   };
   LlamaModel() = default;
   Status load_weights(const kernels::KernelTable& kernels);
-  Status copy_weights_to_huge_pages();
+  Status copy_weights_to_huge_pages(const kernels::KernelTable& kernels);
   Result<ops::WeightMatrix> matrix(const std::string& name, int64_t rows, int64_t cols,
                                    const kernels::KernelTable& kernels) const;
   Result<std::vector<float>> vector_f32(const std::string& name, int64_t n) const;

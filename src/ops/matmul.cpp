@@ -1,30 +1,62 @@
 #include "ops/matmul.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace coreinfer::ops {
 namespace {
 
-constexpr int64_t kGemvGrain = 16;                 // rows per work chunk, keeps chunks cache-line friendly
+constexpr int64_t kRowGrain = 16;                  // rows per work chunk at least, keeps chunks cache-line friendly
 constexpr size_t kTileTargetBytes = 256 * 1024;    // dequantised tile kept in L2
 
-void gemv(OpContext& ctx, const WeightMatrix& w, const float* x, float* y) {
-  const kernels::DotRowFn dot = ctx.k().weights[static_cast<uint32_t>(w.type)].dot_row;
-  ctx.pool().parallel_for(w.rows, kGemvGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) y[r] = dot(w.row(r), x, w.cols);
+// Calls fn(begin, end) on chunks of [0, rows) taken by the pool's threads as they become free:
+// each takes 1 / (2 * threads) of what is left (at least kRowGrain rows), so a thread slowed
+// down by something else on its core does not hold the others up at the end (guided schedule).
+// Which thread computes a row never changes the row's result.
+template <typename Fn>
+void rows_guided(OpContext& ctx, int64_t rows, const Fn& fn) {
+  if (ctx.threads() == 1 || rows <= kRowGrain) {
+    fn(int64_t{0}, rows);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  ctx.pool().run([&](int, int n_threads) {
+    for (;;) {
+      int64_t begin = next.load(std::memory_order_relaxed);
+      int64_t end;
+      do {
+        if (begin >= rows) return;
+        const int64_t share = (rows - begin) / (2 * n_threads);
+        const int64_t size = std::max(kRowGrain, (share + kRowGrain - 1) / kRowGrain * kRowGrain);
+        end = std::min(rows, begin + size);
+      } while (!next.compare_exchange_weak(begin, end, std::memory_order_relaxed));
+      fn(begin, end);
+    }
+  });
+}
+
+// n <= kMaxDotVectors tokens: every weight row is read once and dotted with every token, with
+// results independent of n (the kernels' bit-identity), which continuous batching relies on.
+void dot_rows(OpContext& ctx, const WeightMatrix& w, const float* x, int64_t n, float* y) {
+  const kernels::WeightKernels& k = ctx.k().weights[static_cast<uint32_t>(w.type)];
+  const kernels::DotMultiFn dot = w.packed ? k.packed_dot_multi : k.dot_multi;
+  const size_t stride = w.row_stride();
+  rows_guided(ctx, w.rows, [&](int64_t begin, int64_t end) {
+    dot(w.row(begin), stride, end - begin, x, w.cols, n, y + begin, w.rows, w.cols);
   });
 }
 
 void gemm_f32_weights(OpContext& ctx, const WeightMatrix& w, const float* x, int64_t n, float* y) {
   const auto gemm = ctx.k().gemm_nt_f32;
   const float* a = reinterpret_cast<const float*>(w.data);
-  ctx.pool().parallel_for(w.rows, kGemvGrain, [&](int64_t begin, int64_t end) {
+  ctx.pool().parallel_for(w.rows, kRowGrain, [&](int64_t begin, int64_t end) {
     gemm(end - begin, n, w.cols, a + begin * w.cols, w.cols, x, w.cols, y + begin, w.rows);
   });
 }
 
 void gemm_dequant_tiles(OpContext& ctx, const WeightMatrix& w, const float* x, int64_t n, float* y) {
-  const auto dequant = ctx.k().weights[static_cast<uint32_t>(w.type)].dequant_row;
+  const kernels::WeightKernels& k = ctx.k().weights[static_cast<uint32_t>(w.type)];
+  const auto dequant = w.packed ? k.packed_dequant_row : k.dequant_row;
   const auto gemm = ctx.k().gemm_nt_f32;
   const int64_t tile_rows =
       std::clamp<int64_t>(static_cast<int64_t>(kTileTargetBytes / (sizeof(float) * static_cast<size_t>(w.cols))) / 4 * 4,
@@ -47,8 +79,8 @@ void gemm_dequant_tiles(OpContext& ctx, const WeightMatrix& w, const float* x, i
 }  // namespace
 
 void matmul(OpContext& ctx, const WeightMatrix& w, const float* x, int64_t n, float* y) {
-  if (n == 1) {
-    gemv(ctx, w, x, y);
+  if (n <= kernels::kMaxDotVectors) {
+    dot_rows(ctx, w, x, n, y);
   } else if (w.type == DType::kF32) {
     gemm_f32_weights(ctx, w, x, n, y);
   } else {

@@ -1,8 +1,11 @@
 // matmul against a plain double-precision product of the dequantised weights, for every weight
-// type, the GEMV (one token) and tiled GEMM (several tokens) paths, and 1 or 2 threads.
+// type in its GGUF layout and (where the type has one) its packed layout, the dot (up to 8
+// tokens) and tiled GEMM (more tokens) paths, and 1 or 2 threads; and batch invariance: with
+// 2..8 tokens every token's output equals, bit for bit, its output alone.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "core/thread_pool.h"
@@ -31,10 +34,12 @@ TEST(Matmul, MatchesTheDequantisedReference) {
       for (int64_t rows : {1, 7, 67}) {
         for (int64_t cols : {int64_t{256}, int64_t{512}}) {
           if (cols % block) continue;
-          for (int64_t tokens : {1, 3, 9}) {
+          for (int64_t tokens : {1, 3, 9})
+           for (bool packed : {false, true}) {
+            if (packed && !k.weights[static_cast<uint32_t>(type)].has_packed_layout()) continue;
             SCOPED_TRACE(std::string(dtype_name(type)) + " rows " + std::to_string(rows) + " cols " +
                          std::to_string(cols) + " tokens " + std::to_string(tokens) + " threads " +
-                         std::to_string(threads));
+                         std::to_string(threads) + (packed ? " packed" : ""));
             std::vector<float> wf(static_cast<size_t>(rows * cols)), x(static_cast<size_t>(tokens * cols));
             for (float& v : wf) v = normal(rng);
             for (float& v : x) v = normal(rng);
@@ -45,7 +50,12 @@ TEST(Matmul, MatchesTheDequantisedReference) {
             // Reference: dequantise, then multiply in double.
             std::vector<float> deq(wf.size());
             for (int64_t r = 0; r < rows; ++r) wk.dequant_row(wq.data() + r * row_bytes(type, cols), deq.data() + r * cols, cols);
-            const WeightMatrix w{type, rows, cols, wq.data()};
+            std::vector<uint8_t> wp = wq;
+            if (packed) {
+              for (int64_t r = 0; r < rows; ++r)
+                wk.repack_row(wq.data() + r * row_bytes(type, cols), wp.data() + r * row_bytes(type, cols), cols);
+            }
+            const WeightMatrix w{type, rows, cols, wp.data(), packed};
             std::vector<float> y(static_cast<size_t>(tokens * rows));
             matmul(ctx, w, x.data(), tokens, y.data());
             for (int64_t t = 0; t < tokens; ++t) {
@@ -60,6 +70,55 @@ TEST(Matmul, MatchesTheDequantisedReference) {
                 const double tol = 4.0 * std::sqrt(static_cast<double>(cols)) * 1.1920929e-7 * mag + 1e-30;
                 ASSERT_NEAR(y[t * rows + r], ref, tol) << "token " << t << " row " << r;
               }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(Matmul, DecodeBatchesGiveEveryTokenItsOneTokenResultBitForBit) {
+  const kernels::KernelTable& k = kernels::active();
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  const DType types[] = {DType::kF32, DType::kF16, DType::kBF16, DType::kQ8_0, DType::kQ4_0, DType::kQ4_1,
+                         DType::kQ5_0, DType::kQ5_1, DType::kQ2_K, DType::kQ3_K, DType::kQ4_K, DType::kQ5_K,
+                         DType::kQ6_K};
+  constexpr int64_t kTokens = kernels::kMaxDotVectors;
+  for (int threads : {1, 2}) {
+    ThreadPool pool(ThreadPoolOptions{threads, {}, false});
+    OpContext ctx(pool, k);
+    for (DType type : types) {
+      const auto& wk = k.weights[static_cast<uint32_t>(type)];
+      for (int64_t rows : {1, 37, 300}) {
+        for (int64_t cols : {int64_t{256}, int64_t{416}, int64_t{1280}}) {  // 8, 13 and 40 blocks of 32
+          if (cols % dtype_info(type).block_size) continue;
+          for (bool packed : {false, true}) {
+            if (packed && !wk.has_packed_layout()) continue;
+            SCOPED_TRACE(std::string(dtype_name(type)) + " rows " + std::to_string(rows) + " cols " +
+                         std::to_string(cols) + " threads " + std::to_string(threads) + (packed ? " packed" : ""));
+            const size_t stride = row_bytes(type, cols);
+            std::vector<float> wf(static_cast<size_t>(cols));
+            std::vector<uint8_t> wq(stride * static_cast<size_t>(rows)), wp(wq.size());
+            for (int64_t r = 0; r < rows; ++r) {
+              for (float& v : wf) v = normal(rng);
+              wk.quantize_row(wf.data(), wq.data() + r * stride, cols);
+              if (packed) wk.repack_row(wq.data() + r * stride, wp.data() + r * stride, cols);
+            }
+            const WeightMatrix w{type, rows, cols, packed ? wp.data() : wq.data(), packed};
+            std::vector<float> x(static_cast<size_t>(kTokens * cols));
+            for (float& v : x) v = normal(rng);
+            std::vector<float> alone(static_cast<size_t>(kTokens * rows));
+            for (int64_t t = 0; t < kTokens; ++t) matmul(ctx, w, x.data() + t * cols, 1, alone.data() + t * rows);
+            for (int64_t n = 2; n <= kTokens; ++n) {
+              std::vector<float> y(static_cast<size_t>(n * rows));
+              matmul(ctx, w, x.data(), n, y.data());
+              for (int64_t t = 0; t < n; ++t)
+                for (int64_t r = 0; r < rows; ++r)
+                  ASSERT_EQ(std::memcmp(&y[t * rows + r], &alone[t * rows + r], sizeof(float)), 0)
+                      << n << " tokens, token " << t << " row " << r << ": " << y[t * rows + r] << " vs "
+                      << alone[t * rows + r];
             }
           }
         }

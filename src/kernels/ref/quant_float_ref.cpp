@@ -48,11 +48,11 @@ void quantize_row_16(const float* src, void* dst, int64_t n) {
 }  // namespace
 
 void register_quant_float_ref(KernelTable& t) {
-  set_weight_kernels(t, DType::kF32, dequant_row_f32, dot_row_f32, quantize_row_f32);
-  set_weight_kernels(t, DType::kF16, dequant_row_16<fp16_to_float>, dot_row_16<fp16_to_float>,
-                     quantize_row_16<float_to_fp16>);
-  set_weight_kernels(t, DType::kBF16, dequant_row_16<bf16_to_float>, dot_row_16<bf16_to_float>,
-                     quantize_row_16<float_to_bf16>);
+  set_weight_kernels<dot_row_f32>(t, DType::kF32, dequant_row_f32, quantize_row_f32);
+  set_weight_kernels<dot_row_16<fp16_to_float>>(t, DType::kF16, dequant_row_16<fp16_to_float>,
+                                                quantize_row_16<float_to_fp16>);
+  set_weight_kernels<dot_row_16<bf16_to_float>>(t, DType::kBF16, dequant_row_16<bf16_to_float>,
+                                                quantize_row_16<float_to_bf16>);
 }
 
 }  // namespace coreinfer::kernels

@@ -72,8 +72,8 @@ void dequant_q6_k(const BlockQ6_K& b, float* y) {
 
 template <typename Block, void (*Dequant)(const Block&, float*)>
 void set_kquant(KernelTable& t, DType type, QuantizeRowFn quantize) {
-  set_weight_kernels(t, type, dequant_row_by_blocks<Block, kN, Dequant>, dot_row_by_blocks<Block, kN, Dequant>,
-                     quantize);
+  set_weight_kernels<dot_row_by_blocks<Block, kN, Dequant>>(t, type, dequant_row_by_blocks<Block, kN, Dequant>,
+                                                            quantize);
 }
 
 }  // namespace

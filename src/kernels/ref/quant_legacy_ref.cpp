@@ -127,9 +127,9 @@ void quantize_q8_0(const float* x, BlockQ8_0& b) {
 
 template <typename Block, void (*Dequant)(const Block&, float*), void (*Quantize)(const float*, Block&)>
 void set_legacy(KernelTable& t, DType type) {
-  set_weight_kernels(t, type, dequant_row_by_blocks<Block, kLegacyBlockSize, Dequant>,
-                     dot_row_by_blocks<Block, kLegacyBlockSize, Dequant>,
-                     quantize_row_by_blocks<Block, kLegacyBlockSize, Quantize>);
+  set_weight_kernels<dot_row_by_blocks<Block, kLegacyBlockSize, Dequant>>(
+      t, type, dequant_row_by_blocks<Block, kLegacyBlockSize, Dequant>,
+      quantize_row_by_blocks<Block, kLegacyBlockSize, Quantize>);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@ void register_quant_ref(KernelTable& t) {
   register_quant_float_ref(t);
   register_quant_legacy_ref(t);
   register_quant_kquant_ref(t);
+  register_quant_packed_ref(t);
 }
 
 }  // namespace coreinfer::kernels

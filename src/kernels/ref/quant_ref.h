@@ -9,12 +9,14 @@
 #include "core/dtype.h"
 #include "core/half.h"
 #include "kernels/kernel_table.h"
+#include "kernels/quant/packed.h"
 
 namespace coreinfer::kernels {
 
 void register_quant_float_ref(KernelTable& t);
 void register_quant_legacy_ref(KernelTable& t);
 void register_quant_kquant_ref(KernelTable& t);
+void register_quant_packed_ref(KernelTable& t);  // after the others: packed layouts of their types
 
 // The K-quant quantizers (quant_kquant_quantize_ref.cpp).
 void quantize_row_q2_k_ref(const float* src, void* dst, int64_t n);
@@ -23,11 +25,12 @@ void quantize_row_q4_k_ref(const float* src, void* dst, int64_t n);
 void quantize_row_q5_k_ref(const float* src, void* dst, int64_t n);
 void quantize_row_q6_k_ref(const float* src, void* dst, int64_t n);
 
-inline void set_weight_kernels(KernelTable& t, DType type, DequantRowFn dequant, DotRowFn dot,
-                               QuantizeRowFn quantize) {
+template <DotRowFn Dot>
+void set_weight_kernels(KernelTable& t, DType type, DequantRowFn dequant, QuantizeRowFn quantize) {
   WeightKernels& k = t.weights[static_cast<uint32_t>(type)];
   k.dequant_row = dequant;
-  k.dot_row = dot;
+  k.dot_row = Dot;
+  k.dot_multi = dot_multi_by_rows<Dot>;
   k.quantize_row = quantize;
   k.dequant_isa = Isa::kScalar;
   k.dot_isa = Isa::kScalar;

@@ -7,6 +7,7 @@ void register_quant_avx2(KernelTable& t) {
   register_quant_float_avx2(t);
   register_quant_legacy_avx2(t);
   register_quant_kquant_avx2(t);
+  register_quant_packed_avx2(t);
 }
 
 }  // namespace coreinfer::kernels

@@ -7,6 +7,7 @@ void register_quant_avx512(KernelTable& t) {
   register_quant_float_avx512(t);
   register_quant_legacy_avx512(t);
   register_quant_kquant_avx512(t);
+  register_quant_packed_avx512(t);
 }
 
 }  // namespace coreinfer::kernels

@@ -66,11 +66,11 @@ void dequant_row(const void* src, float* dst, int64_t n) {
 }  // namespace
 
 void register_quant_float_avx2(KernelTable& t) {
-  set_simd_weight_kernels(t, DType::kF32, Isa::kAvx2, nullptr, dot_row<4, load8_f32, load1_f32>);
-  set_simd_weight_kernels(t, DType::kF16, Isa::kAvx2, dequant_row<2, load8_f16, load1_f16>,
-                          dot_row<2, load8_f16, load1_f16>);
-  set_simd_weight_kernels(t, DType::kBF16, Isa::kAvx2, dequant_row<2, load8_bf16, load1_bf16>,
-                          dot_row<2, load8_bf16, load1_bf16>);
+  set_simd_weight_kernels<dot_row<4, load8_f32, load1_f32>>(t, DType::kF32, Isa::kAvx2, nullptr);
+  set_simd_weight_kernels<dot_row<2, load8_f16, load1_f16>>(t, DType::kF16, Isa::kAvx2,
+      dequant_row<2, load8_f16, load1_f16>);
+  set_simd_weight_kernels<dot_row<2, load8_bf16, load1_bf16>>(t, DType::kBF16, Isa::kAvx2,
+      dequant_row<2, load8_bf16, load1_bf16>);
 }
 
 }  // namespace coreinfer::kernels

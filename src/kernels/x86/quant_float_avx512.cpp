@@ -29,6 +29,7 @@ float dot_row(const void* w, const float* x, int64_t n) {
   __m512 acc2 = _mm512_setzero_ps(), acc3 = _mm512_setzero_ps();
   int64_t i = 0;
   for (; i + 64 <= n; i += 64) {
+    prefetch_ahead<64 * kBytes>(p + kBytes * i);
     acc0 = _mm512_fmadd_ps(Load16(p + kBytes * i, kAll), _mm512_loadu_ps(x + i), acc0);
     acc1 = _mm512_fmadd_ps(Load16(p + kBytes * (i + 16), kAll), _mm512_loadu_ps(x + i + 16), acc1);
     acc2 = _mm512_fmadd_ps(Load16(p + kBytes * (i + 32), kAll), _mm512_loadu_ps(x + i + 32), acc2);
@@ -56,9 +57,9 @@ void dequant_row(const void* src, float* dst, int64_t n) {
 }  // namespace
 
 void register_quant_float_avx512(KernelTable& t) {
-  set_simd_weight_kernels(t, DType::kF32, Isa::kAvx512, nullptr, dot_row<4, load16_f32>);
-  set_simd_weight_kernels(t, DType::kF16, Isa::kAvx512, dequant_row<2, load16_f16>, dot_row<2, load16_f16>);
-  set_simd_weight_kernels(t, DType::kBF16, Isa::kAvx512, dequant_row<2, load16_bf16>, dot_row<2, load16_bf16>);
+  set_simd_weight_kernels<dot_row<4, load16_f32>>(t, DType::kF32, Isa::kAvx512, nullptr);
+  set_simd_weight_kernels<dot_row<2, load16_f16>>(t, DType::kF16, Isa::kAvx512, dequant_row<2, load16_f16>);
+  set_simd_weight_kernels<dot_row<2, load16_bf16>>(t, DType::kBF16, Isa::kAvx512, dequant_row<2, load16_bf16>);
 }
 
 }  // namespace coreinfer::kernels

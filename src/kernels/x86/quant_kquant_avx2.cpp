@@ -256,15 +256,15 @@ void dequant_q4k_family(const void* src, float* dst, int64_t n) {
 }  // namespace
 
 void register_quant_kquant_avx2(KernelTable& t) {
-  set_simd_weight_kernels(t, DType::kQ2_K, Isa::kAvx2, dequant_q2_k, dot_q2_k);
-  set_simd_weight_kernels(t, DType::kQ3_K, Isa::kAvx2, dequant_symmetric<BlockQ3_K, q3k_params, q3k_group>,
-                          dot_symmetric<BlockQ3_K, q3k_params, q3k_group>);
-  set_simd_weight_kernels(t, DType::kQ4_K, Isa::kAvx2, dequant_q4k_family<BlockQ4_K, false>,
-                          dot_q4k_family<BlockQ4_K, false>);
-  set_simd_weight_kernels(t, DType::kQ5_K, Isa::kAvx2, dequant_q4k_family<BlockQ5_K, true>,
-                          dot_q4k_family<BlockQ5_K, true>);
-  set_simd_weight_kernels(t, DType::kQ6_K, Isa::kAvx2, dequant_symmetric<BlockQ6_K, q6k_params, q6k_group>,
-                          dot_symmetric<BlockQ6_K, q6k_params, q6k_group>);
+  set_simd_weight_kernels<dot_q2_k>(t, DType::kQ2_K, Isa::kAvx2, dequant_q2_k);
+  set_simd_weight_kernels<dot_symmetric<BlockQ3_K, q3k_params, q3k_group>>(t, DType::kQ3_K, Isa::kAvx2,
+      dequant_symmetric<BlockQ3_K, q3k_params, q3k_group>);
+  set_simd_weight_kernels<dot_q4k_family<BlockQ4_K, false>>(t, DType::kQ4_K, Isa::kAvx2,
+      dequant_q4k_family<BlockQ4_K, false>);
+  set_simd_weight_kernels<dot_q4k_family<BlockQ5_K, true>>(t, DType::kQ5_K, Isa::kAvx2,
+      dequant_q4k_family<BlockQ5_K, true>);
+  set_simd_weight_kernels<dot_symmetric<BlockQ6_K, q6k_params, q6k_group>>(t, DType::kQ6_K, Isa::kAvx2,
+      dequant_symmetric<BlockQ6_K, q6k_params, q6k_group>);
 }
 
 }  // namespace coreinfer::kernels

@@ -95,6 +95,7 @@ float dot_16s(const void* w, const float* x, int64_t n) {
   const auto* blocks = static_cast<const Block*>(w);
   __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
   for (int64_t i = 0; i < n / kN; ++i) {
+    prefetch_ahead<sizeof(Block)>(&blocks[i]);
     const Params16 p = Params(blocks[i]);
     const float* xb = x + i * kN;
     for (int h = 0; h < 2; ++h) {
@@ -174,6 +175,7 @@ float dot_q4k_family(const void* w, const float* x, int64_t n) {
   const auto* blocks = static_cast<const Block*>(w);
   __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
   for (int64_t i = 0; i < n / kN; ++i) {
+    prefetch_ahead<sizeof(Block)>(&blocks[i]);
     const Params8 p = q4k_params(blocks[i]);
     const float* xb = x + i * kN;
     for (int c = 0; c < 4; ++c) {
@@ -215,16 +217,16 @@ void dequant_q4k_family(const void* src, float* dst, int64_t n) {
 }  // namespace
 
 void register_quant_kquant_avx512(KernelTable& t) {
-  set_simd_weight_kernels(t, DType::kQ2_K, Isa::kAvx512, dequant_16s<BlockQ2_K, true, q2k_params, q2k_group>,
-                          dot_16s<BlockQ2_K, true, q2k_params, q2k_group>);
-  set_simd_weight_kernels(t, DType::kQ3_K, Isa::kAvx512, dequant_16s<BlockQ3_K, false, q3k_params, q3k_group>,
-                          dot_16s<BlockQ3_K, false, q3k_params, q3k_group>);
-  set_simd_weight_kernels(t, DType::kQ4_K, Isa::kAvx512, dequant_q4k_family<BlockQ4_K, false>,
-                          dot_q4k_family<BlockQ4_K, false>);
-  set_simd_weight_kernels(t, DType::kQ5_K, Isa::kAvx512, dequant_q4k_family<BlockQ5_K, true>,
-                          dot_q4k_family<BlockQ5_K, true>);
-  set_simd_weight_kernels(t, DType::kQ6_K, Isa::kAvx512, dequant_16s<BlockQ6_K, false, q6k_params, q6k_group>,
-                          dot_16s<BlockQ6_K, false, q6k_params, q6k_group>);
+  set_simd_weight_kernels<dot_16s<BlockQ2_K, true, q2k_params, q2k_group>>(t, DType::kQ2_K, Isa::kAvx512,
+      dequant_16s<BlockQ2_K, true, q2k_params, q2k_group>);
+  set_simd_weight_kernels<dot_16s<BlockQ3_K, false, q3k_params, q3k_group>>(t, DType::kQ3_K, Isa::kAvx512,
+      dequant_16s<BlockQ3_K, false, q3k_params, q3k_group>);
+  set_simd_weight_kernels<dot_q4k_family<BlockQ4_K, false>>(t, DType::kQ4_K, Isa::kAvx512,
+      dequant_q4k_family<BlockQ4_K, false>);
+  set_simd_weight_kernels<dot_q4k_family<BlockQ5_K, true>>(t, DType::kQ5_K, Isa::kAvx512,
+      dequant_q4k_family<BlockQ5_K, true>);
+  set_simd_weight_kernels<dot_16s<BlockQ6_K, false, q6k_params, q6k_group>>(t, DType::kQ6_K, Isa::kAvx512,
+      dequant_16s<BlockQ6_K, false, q6k_params, q6k_group>);
 }
 
 }  // namespace coreinfer::kernels

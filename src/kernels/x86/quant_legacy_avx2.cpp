@@ -133,16 +133,16 @@ void dequant_with_min(const void* src, float* dst, int64_t n) {
 }  // namespace
 
 void register_quant_legacy_avx2(KernelTable& t) {
-  set_simd_weight_kernels(t, DType::kQ4_0, Isa::kAvx2, dequant_symmetric<BlockQ4_0, decode_q4_0>,
-                          dot_symmetric<BlockQ4_0, decode_q4_0>);
-  set_simd_weight_kernels(t, DType::kQ5_0, Isa::kAvx2, dequant_symmetric<BlockQ5_0, decode_q5_0>,
-                          dot_symmetric<BlockQ5_0, decode_q5_0>);
-  set_simd_weight_kernels(t, DType::kQ8_0, Isa::kAvx2, dequant_symmetric<BlockQ8_0, decode_q8_0>,
-                          dot_symmetric<BlockQ8_0, decode_q8_0>);
-  set_simd_weight_kernels(t, DType::kQ4_1, Isa::kAvx2, dequant_with_min<BlockQ4_1, decode_q4_1>,
-                          dot_with_min<BlockQ4_1, decode_q4_1>);
-  set_simd_weight_kernels(t, DType::kQ5_1, Isa::kAvx2, dequant_with_min<BlockQ5_1, decode_q5_1>,
-                          dot_with_min<BlockQ5_1, decode_q5_1>);
+  set_simd_weight_kernels<dot_symmetric<BlockQ4_0, decode_q4_0>>(t, DType::kQ4_0, Isa::kAvx2,
+      dequant_symmetric<BlockQ4_0, decode_q4_0>);
+  set_simd_weight_kernels<dot_symmetric<BlockQ5_0, decode_q5_0>>(t, DType::kQ5_0, Isa::kAvx2,
+      dequant_symmetric<BlockQ5_0, decode_q5_0>);
+  set_simd_weight_kernels<dot_symmetric<BlockQ8_0, decode_q8_0>>(t, DType::kQ8_0, Isa::kAvx2,
+      dequant_symmetric<BlockQ8_0, decode_q8_0>);
+  set_simd_weight_kernels<dot_with_min<BlockQ4_1, decode_q4_1>>(t, DType::kQ4_1, Isa::kAvx2,
+      dequant_with_min<BlockQ4_1, decode_q4_1>);
+  set_simd_weight_kernels<dot_with_min<BlockQ5_1, decode_q5_1>>(t, DType::kQ5_1, Isa::kAvx2,
+      dequant_with_min<BlockQ5_1, decode_q5_1>);
 }
 
 }  // namespace coreinfer::kernels

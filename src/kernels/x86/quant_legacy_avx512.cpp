@@ -66,6 +66,7 @@ float dot_symmetric(const void* w, const float* x, int64_t n) {
   __m512 acc2 = _mm512_setzero_ps(), acc3 = _mm512_setzero_ps();
   int64_t i = 0;
   for (; i + 4 <= nb; i += 4) {
+    prefetch_ahead<4 * sizeof(Block)>(&blocks[i]);
     acc0 = add_block<Block, Decode>(blocks[i], x + i * kB, acc0);
     acc1 = add_block<Block, Decode>(blocks[i + 1], x + (i + 1) * kB, acc1);
     acc2 = add_block<Block, Decode>(blocks[i + 2], x + (i + 2) * kB, acc2);
@@ -94,6 +95,7 @@ float dot_with_min(const void* w, const float* x, int64_t n) {
   __m512 acc2 = _mm512_setzero_ps(), acc3 = _mm512_setzero_ps();
   int64_t i = 0;
   for (; i + 2 <= nb; i += 2) {
+    prefetch_ahead<2 * sizeof(Block)>(&blocks[i]);
     add_block_with_min<Block, Decode>(blocks[i], x + i * kB, acc0, acc1);
     add_block_with_min<Block, Decode>(blocks[i + 1], x + (i + 1) * kB, acc2, acc3);
   }
@@ -129,16 +131,16 @@ void dequant_with_min(const void* src, float* dst, int64_t n) {
 }  // namespace
 
 void register_quant_legacy_avx512(KernelTable& t) {
-  set_simd_weight_kernels(t, DType::kQ4_0, Isa::kAvx512, dequant_symmetric<BlockQ4_0, decode_q4_0>,
-                          dot_symmetric<BlockQ4_0, decode_q4_0>);
-  set_simd_weight_kernels(t, DType::kQ5_0, Isa::kAvx512, dequant_symmetric<BlockQ5_0, decode_q5_0>,
-                          dot_symmetric<BlockQ5_0, decode_q5_0>);
-  set_simd_weight_kernels(t, DType::kQ8_0, Isa::kAvx512, dequant_symmetric<BlockQ8_0, decode_q8_0>,
-                          dot_symmetric<BlockQ8_0, decode_q8_0>);
-  set_simd_weight_kernels(t, DType::kQ4_1, Isa::kAvx512, dequant_with_min<BlockQ4_1, decode_q4_1>,
-                          dot_with_min<BlockQ4_1, decode_q4_1>);
-  set_simd_weight_kernels(t, DType::kQ5_1, Isa::kAvx512, dequant_with_min<BlockQ5_1, decode_q5_1>,
-                          dot_with_min<BlockQ5_1, decode_q5_1>);
+  set_simd_weight_kernels<dot_symmetric<BlockQ4_0, decode_q4_0>>(t, DType::kQ4_0, Isa::kAvx512,
+      dequant_symmetric<BlockQ4_0, decode_q4_0>);
+  set_simd_weight_kernels<dot_symmetric<BlockQ5_0, decode_q5_0>>(t, DType::kQ5_0, Isa::kAvx512,
+      dequant_symmetric<BlockQ5_0, decode_q5_0>);
+  set_simd_weight_kernels<dot_symmetric<BlockQ8_0, decode_q8_0>>(t, DType::kQ8_0, Isa::kAvx512,
+      dequant_symmetric<BlockQ8_0, decode_q8_0>);
+  set_simd_weight_kernels<dot_with_min<BlockQ4_1, decode_q4_1>>(t, DType::kQ4_1, Isa::kAvx512,
+      dequant_with_min<BlockQ4_1, decode_q4_1>);
+  set_simd_weight_kernels<dot_with_min<BlockQ5_1, decode_q5_1>>(t, DType::kQ5_1, Isa::kAvx512,
+      dequant_with_min<BlockQ5_1, decode_q5_1>);
 }
 
 }  // namespace coreinfer::kernels

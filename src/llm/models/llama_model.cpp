@@ -15,11 +15,14 @@ Result<std::unique_ptr<LlamaModel>> LlamaModel::load(std::unique_ptr<gguf::GgufF
   CI_ASSIGN_OR_RETURN(m->config_, ModelConfig::from_gguf(*file));
   m->file_ = std::move(file);
   CI_RETURN_IF_ERROR(m->load_weights(kernels));
-  if (placement == WeightPlacement::kHugePages) CI_RETURN_IF_ERROR(m->copy_weights_to_huge_pages());
+  if (placement == WeightPlacement::kHugePages) CI_RETURN_IF_ERROR(m->copy_weights_to_huge_pages(kernels));
   return m;
 }
 
-Status LlamaModel::copy_weights_to_huge_pages() {
+// Copies the weights into huge-page memory; the matrices only multiplied by (not the token
+// embedding, nor an output head tied to it) are repacked on the way into their type's packed
+// layout where the kernels have one (same size, see kernels/quant/packed.h).
+Status LlamaModel::copy_weights_to_huge_pages(const kernels::KernelTable& kernels) {
   std::vector<ops::WeightMatrix*> matrices = {&token_embd_};
   if (output_.data != token_embd_.data) matrices.push_back(&output_);
   for (Layer& l : layers_) {
@@ -35,8 +38,16 @@ Status LlamaModel::copy_weights_to_huge_pages() {
   const uint8_t* old_embd = token_embd_.data;
   for (ops::WeightMatrix* w : matrices) {
     const size_t bytes = w->row_stride() * w->rows;
-    std::memcpy(weight_memory_.data() + offset, w->data, bytes);
-    w->data = weight_memory_.data() + offset;
+    uint8_t* dst = weight_memory_.data() + offset;
+    const kernels::WeightKernels* wk = kernels.weight(w->type);
+    const bool embedding = w == &token_embd_ || w->data == old_embd;
+    if (!embedding && wk != nullptr && wk->has_packed_layout() && wk->packed_dot_multi != nullptr) {
+      for (int64_t r = 0; r < w->rows; ++r) wk->repack_row(w->row(r), dst + r * w->row_stride(), w->cols);
+      w->packed = true;
+    } else {
+      std::memcpy(dst, w->data, bytes);
+    }
+    w->data = dst;
     offset += (bytes + kAlign - 1) / kAlign * kAlign;
   }
   if (output_.data == old_embd) output_.data = token_embd_.data;  // tied

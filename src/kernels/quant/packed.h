@@ -1,0 +1,69 @@
+// The packed ("kernel-friendly") weight layouts that rows are repacked into at load, and small
+// helpers shared by the scalar and SIMD kernels. A packed row has exactly as many bytes as the
+// GGUF row it comes from (row strides are unchanged); only the order of the bytes differs.
+//
+// Q4_0P (Q4_0, nb = n / 32 blocks):
+//   bytes [0, 2 nb)        the blocks' fp16 scales d, in block order.
+//   bytes [2 nb, 18 nb)    quants. Groups of 4 blocks (128 elements) first, 64 bytes each: in
+//                          group g, nibble k (bits 4k..4k+3, k < 8) of little-endian 32-bit word i
+//                          (i < 16) is q of element 128 g + 16 k + i. The nb % 4 trailing blocks
+//                          follow, 16 bytes each in GGUF order (byte j: low nibble element j, high
+//                          nibble element 16 + j).
+//   w[e] = d[e / 32] * (q[e] - 8), as in GGUF.
+// One 64-byte load gives 128 quants: word i shifted right by 4k holds element 16k + i in its low
+// nibble, which is all a 16-entry float table lookup (vpermps) reads.
+//
+// Q4_KP (Q4_K, ns = n / 256 super-blocks):
+//   bytes [0, 16 ns)       super-block headers, 16 bytes each: d, dmin (fp16) and the 12 packed
+//                          scale/min bytes, as in GGUF.
+//   bytes [16 ns, 144 ns)  quants: super-block s's 128 bytes are two halves h of 64 bytes; nibble k
+//                          of word i of half h is q of element 256 s + 128 h + 16 k + i.
+//   w[e] = (d * scale) * q[e] - dmin * min of sub-block e / 32 (q4k_scale_min), as in GGUF.
+//
+// Scales come before the quants, so a kernel that converts a run of scales before the quants
+// that use them still reads the row front to back, one sequential stream for the prefetchers.
+//
+// Internal linkage throughout (see kernels/quant/blocks.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/kernel_table.h"
+#include "kernels/quant/blocks.h"
+
+namespace coreinfer::kernels {
+
+inline constexpr int kQ4_0GroupBlocks = 4;   // blocks per 64-byte quant group of Q4_0P
+inline constexpr int kPackedGroupBytes = 64;  // one quant group (128 4-bit quants)
+inline constexpr int kQ4KHeaderBytes = 16;    // d, dmin, scales[12]
+
+// q of element e (< 32 * nb) of a Q4_0P row's quants.
+static inline int q4_0p_quant(const uint8_t* quants, int64_t nb, int64_t e) {
+  const int64_t full = nb / kQ4_0GroupBlocks * kQ4_0GroupBlocks * kLegacyBlockSize;
+  if (e < full) {
+    const int64_t g = e / 128, k = (e % 128) / 16, i = e % 16;
+    return (load_le32(quants + 64 * g + 4 * i) >> (4 * k)) & 0xF;
+  }
+  const int64_t t = (e - full) / kLegacyBlockSize, j = (e - full) % kLegacyBlockSize;
+  const uint8_t byte = quants[full / 2 + 16 * t + j % 16];
+  return j < 16 ? byte & 0xF : byte >> 4;
+}
+
+// q of element e (< 256) of one Q4_KP super-block's 128 quant bytes.
+static inline int q4kp_quant(const uint8_t* quants, int e) {
+  const int h = e / 128, k = (e % 128) / 16, i = e % 16;
+  return (load_le32(quants + 64 * h + 4 * i) >> (4 * k)) & 0xF;
+}
+
+// A DotMultiFn from a DotRowFn: every result is that kernel's own, so bit-identity holds by
+// construction (a row stays in L1 across the n_x calls, so it is still read from memory once).
+template <DotRowFn Dot>
+static void dot_multi_by_rows(const void* w, size_t row_stride, int64_t n_rows, const float* x, int64_t x_stride,
+                       int64_t n_x, float* y, int64_t y_stride, int64_t n) {
+  const auto* rows = static_cast<const uint8_t*>(w);
+  for (int64_t r = 0; r < n_rows; ++r)
+    for (int64_t j = 0; j < n_x; ++j) y[j * y_stride + r] = Dot(rows + r * row_stride, x + j * x_stride, n);
+}
+
+}  // namespace coreinfer::kernels

@@ -1,0 +1,54 @@
+// The per-token half of a generation, one step at a time: given the logits of the last
+// computed position, sample, check end-of-generation, detokenize, hold back and find stop
+// strings, enforce the token and context limits. The same rules as llm::Generator's loop,
+// split out so a scheduler can interleave many sequences. (Generator could be rebuilt on it.)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "llm/sampling.h"
+#include "llm/stop_strings.h"
+#include "llm/tokenizer/streaming_detokenizer.h"
+#include "llm/tokenizer/tokenizer.h"
+#include "server/llm/llm_job.h"
+
+namespace coreinfer::server {
+
+class SequenceStepper {
+ public:
+  // `job` and `tokenizer` must outlive this object.
+  SequenceStepper(const LlmJob& job, const tokenizer::Tokenizer& tokenizer, int64_t vocab_size, int64_t n_ctx);
+
+  // One step from `logits` (modified in place). Returns what became displayable.
+  Delta step(float* logits);
+  // Ends the sequence without a step (e.g. max_tokens 0): flushes held-back text.
+  Delta finish_now(const std::string& reason);
+
+  bool done() const { return done_; }
+  const std::string& finish_reason() const { return finish_reason_; }
+  const Status& error() const { return error_; }
+  // The token to compute next and its position (valid while !done()).
+  int32_t next_token() const { return history_.back(); }
+  int32_t next_pos() const { return static_cast<int32_t>(history_.size()) - 1; }
+  int generated() const { return generated_; }
+
+ private:
+  void flush_into(Delta& d);
+
+  const LlmJob& job_;
+  const tokenizer::Tokenizer& tokenizer_;
+  int64_t vocab_;
+  int64_t n_ctx_;
+  llm::Sampler sampler_;
+  tokenizer::StreamingDetokenizer detok_;
+  llm::StopStringMatcher stops_;
+  std::vector<int32_t> history_;
+  int generated_ = 0;
+  bool done_ = false;
+  std::string finish_reason_;
+  Status error_;
+};
+
+}  // namespace coreinfer::server
