@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "llm/stop_strings.h"
-#include "llm/tokenizer/streaming_detokenizer.h"
+#include "llm/sequence_stepper.h"
 
 namespace coreinfer::llm {
 namespace {
@@ -50,43 +49,23 @@ Result<GenerationResult> Generator::generate(const GenerationRequest& req, const
   }
   result.prompt_seconds = seconds_since(t_prompt);
 
-  Sampler sampler(req.sampling, vocab);
-  tokenizer::StreamingDetokenizer detok(tokenizer_);
-  StopStringMatcher stops(req.stop);
-  std::vector<int32_t> history = req.prompt;
+  SequenceStepper stepper(req, tokenizer_, vocab, cache_.n_ctx());
   const auto t_gen = std::chrono::steady_clock::now();
-  result.finish_reason = "length";
-  auto emit = [&](const std::string& text) { return text.empty() || on_text(text); };
-
-  for (int step = 0; step < req.max_tokens; ++step) {
-    const int32_t token = sampler.sample(logits.data(), history);
-    if (!req.ignore_eos && tokenizer_.is_end_of_generation(token)) {
-      result.finish_reason = "stop";
-      break;
-    }
-    history.push_back(token);
-    result.tokens.push_back(token);
-    CI_ASSIGN_OR_RETURN(std::string piece, detok.push(token));
-    if (!emit(stops.push(piece))) {
+  if (req.max_tokens == 0) stepper.finish_now("length");
+  while (!stepper.done()) {
+    const Delta delta = stepper.step(logits.data());
+    CI_RETURN_IF_ERROR(stepper.error());
+    if (!delta.text.empty() && !on_text(delta.text)) {
       result.finish_reason = "cancelled";
       break;
     }
-    if (stops.stopped()) {
-      result.finish_reason = "stop";
-      break;
-    }
-    const int32_t pos = static_cast<int32_t>(history.size()) - 1;
-    if (step + 1 == req.max_tokens) break;
-    if (pos >= cache_.n_ctx()) break;  // context full: "length"
-    const BatchToken next{token, pos, slot_, true};
+    if (stepper.done()) break;
+    const BatchToken next{stepper.next_token(), stepper.next_pos(), slot_, true};
     CI_RETURN_IF_ERROR(model_.forward(ctx_, std::span<const BatchToken>(&next, 1), cache_, buffers_, logits.data()));
-    in_cache_.push_back(token);
+    in_cache_.push_back(next.token);
   }
-  if (result.finish_reason != "cancelled" && !stops.stopped()) {
-    emit(stops.push(detok.flush()));
-    emit(stops.flush());
-    if (stops.stopped()) result.finish_reason = "stop";
-  }
+  if (result.finish_reason.empty()) result.finish_reason = stepper.finish_reason();
+  result.tokens.assign(stepper.tokens().begin(), stepper.tokens().end());
   result.generation_seconds = seconds_since(t_gen);
   return result;
 }

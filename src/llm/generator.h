@@ -9,19 +9,12 @@
 #include <vector>
 
 #include "core/status.h"
+#include "llm/generation_request.h"
 #include "llm/llama_model.h"
 #include "llm/sampling.h"
 #include "llm/tokenizer/tokenizer.h"
 
 namespace coreinfer::llm {
-
-struct GenerationRequest {
-  std::vector<int32_t> prompt;
-  int max_tokens = 128;
-  SamplingParams sampling;
-  std::vector<std::string> stop;
-  bool ignore_eos = false;
-};
 
 struct GenerationResult {
   std::vector<int32_t> tokens;  // generated ids

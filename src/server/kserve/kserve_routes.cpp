@@ -51,15 +51,15 @@ std::optional<ApiError> read_parameters(const json& p, const LlmEngine& e, LlmJo
   for (auto* v : {&mt, &temp, &top_k, &top_p, &seed}) {
     if (auto* err = std::get_if<ApiError>(v)) return *err;
   }
-  job.max_tokens = static_cast<int>(std::get<double>(mt));
-  job.sampling.temperature = static_cast<float>(std::get<double>(temp));
-  job.sampling.top_k = static_cast<int>(std::get<double>(top_k));
-  job.sampling.top_p = static_cast<float>(std::get<double>(top_p));
-  job.sampling.min_p = 0;
-  job.sampling.seed = static_cast<uint64_t>(std::get<double>(seed));
+  job.request.max_tokens = static_cast<int>(std::get<double>(mt));
+  job.request.sampling.temperature = static_cast<float>(std::get<double>(temp));
+  job.request.sampling.top_k = static_cast<int>(std::get<double>(top_k));
+  job.request.sampling.top_p = static_cast<float>(std::get<double>(top_p));
+  job.request.sampling.min_p = 0;
+  job.request.sampling.seed = static_cast<uint64_t>(std::get<double>(seed));
   if (auto it = p.find("ignore_eos"); it != p.end()) {
     if (!it->is_boolean()) return bad_request("parameter 'ignore_eos' must be true or false");
-    job.ignore_eos = it->get<bool>();
+    job.request.ignore_eos = it->get<bool>();
   }
   return std::nullopt;
 }
@@ -99,14 +99,14 @@ HttpResponse infer(ServerContext& server, HttpRequest& req) {
   }
   if (!is_valid_utf8(t.bytes[0])) return error_response(bad_request("'text_input' is not valid UTF-8"), req.path);
   auto job = std::make_shared<LlmJob>();
-  job->prompt = e->tokenizer().encode(t.bytes[0], /*add_special=*/true, /*parse_special=*/false);
-  if (job->prompt.empty() || static_cast<int64_t>(job->prompt.size()) > e->max_prompt_tokens()) {
-    return error_response(bad_request("'text_input' has " + std::to_string(job->prompt.size()) +
+  job->request.prompt = e->tokenizer().encode(t.bytes[0], /*add_special=*/true, /*parse_special=*/false);
+  if (job->request.prompt.empty() || static_cast<int64_t>(job->request.prompt.size()) > e->max_prompt_tokens()) {
+    return error_response(bad_request("'text_input' has " + std::to_string(job->request.prompt.size()) +
                                       " tokens; the model accepts 1 to " + std::to_string(e->max_prompt_tokens())),
                           req.path);
   }
   if (auto err = read_parameters(r.parameters, *e, *job)) return error_response(*err, req.path);
-  req.notes->prompt_tokens = static_cast<int>(job->prompt.size());
+  req.notes->prompt_tokens = static_cast<int>(job->request.prompt.size());
   if (auto err = openai::submit_job(server, *e, job)) return error_response(*err, req.path);
   Delta all;
   if (!openai::wait_for_job(*job, &all, req.client_connected)) {

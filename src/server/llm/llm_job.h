@@ -12,23 +12,16 @@
 #include <vector>
 
 #include "core/status.h"
+#include "llm/generation_request.h"
 #include "llm/sampling.h"
+#include "llm/sequence_stepper.h"
 
 namespace coreinfer::server {
 
 using Clock = std::chrono::steady_clock;
 
-struct TokenLogprob {
-  int32_t token = 0;
-  float logprob = 0;
-  std::vector<llm::TokenProb> top;  // the `top_logprobs` most likely alternatives
-};
-
-// Text that became displayable in one step, and the tokens it came from.
-struct Delta {
-  std::string text;
-  std::vector<TokenLogprob> logprobs;  // empty unless asked for
-};
+using llm::Delta;
+using llm::TokenLogprob;
 
 struct Outcome {
   std::string finish_reason;  // "stop", "length", "cancelled", "timeout", "error"
@@ -45,12 +38,7 @@ class LlmJob {
 
   // Set before submitting.
   Kind kind = Kind::kGenerate;
-  std::vector<int32_t> prompt;
-  int max_tokens = 16;
-  llm::SamplingParams sampling;
-  std::vector<std::string> stop;
-  bool ignore_eos = false;
-  int top_logprobs = -1;  // -1: no logprobs; n >= 0: the chosen token's and n alternatives
+  llm::GenerationRequest request;  // embedding jobs use only request.prompt
   Clock::time_point created = Clock::now();
   Clock::time_point deadline = Clock::time_point::max();
 

@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "core/log.h"
-#include "server/llm/sequence.h"
+#include "llm/sequence_stepper.h"
 
 namespace coreinfer::server {
 namespace {
@@ -24,7 +24,7 @@ struct LlmScheduler::Sequence {
   std::shared_ptr<LlmJob> job;
   int32_t slot = 0;
   int64_t prefilled = 0;  // prompt tokens in the cache
-  std::unique_ptr<SequenceStepper> stepper;
+  std::unique_ptr<llm::SequenceStepper> stepper;
   std::vector<double> pooled;  // embedding jobs: sum of the final hidden states
   Clock::time_point admitted, first_token, last_token;
   bool has_first_token = false;
@@ -107,7 +107,7 @@ void LlmScheduler::finish(Sequence& s, const std::string& reason, Status error) 
   Outcome o;
   o.finish_reason = reason;
   o.error = std::move(error);
-  o.prompt_tokens = static_cast<int>(s.job->prompt.size());
+  o.prompt_tokens = static_cast<int>(s.job->request.prompt.size());
   o.completion_tokens = s.stepper ? s.stepper->generated() : 0;
   if (s.job->kind == LlmJob::Kind::kEmbed && reason == "stop") {
     double norm = 0;
@@ -175,13 +175,13 @@ void LlmScheduler::prefill_one() {
   }
   if (!seq) return;
   const LlmJob& job = *seq->job;
-  const int64_t n_prompt = static_cast<int64_t>(job.prompt.size());
+  const int64_t n_prompt = static_cast<int64_t>(job.request.prompt.size());
   const int64_t begin = seq->prefilled;
   const int64_t end = std::min(n_prompt, begin + options_.prefill_chunk);
   const bool embed = job.kind == LlmJob::Kind::kEmbed;
   batch_.clear();
   for (int64_t i = begin; i < end; ++i) {
-    batch_.push_back({job.prompt[static_cast<size_t>(i)], static_cast<int32_t>(i), seq->slot, !embed && i + 1 == n_prompt});
+    batch_.push_back({job.request.prompt[static_cast<size_t>(i)], static_cast<int32_t>(i), seq->slot, !embed && i + 1 == n_prompt});
   }
   Status st = model_.forward(ctx_, batch_, cache_, buffers_, logits_.data());
   if (metrics_) metrics_->observe("coreinfer_batch_size", {{"model", options_.model_name}, {"phase", "prefill"}},
@@ -205,9 +205,9 @@ void LlmScheduler::prefill_one() {
     finish(*seq, "stop");
     return;
   }
-  seq->stepper = std::make_unique<SequenceStepper>(job, tokenizer_, vocab_, cache_.n_ctx());
+  seq->stepper = std::make_unique<llm::SequenceStepper>(job.request, tokenizer_, vocab_, cache_.n_ctx());
   Delta d;
-  if (job.max_tokens <= 0) {
+  if (job.request.max_tokens <= 0) {
     d = seq->stepper->finish_now("length");
   } else {
     d = seq->stepper->step(logits_.data());
@@ -262,7 +262,7 @@ void LlmScheduler::loop() {
         for (auto& job : queue_) {
           Outcome o;
           o.finish_reason = "cancelled";
-          o.prompt_tokens = static_cast<int>(job->prompt.size());
+          o.prompt_tokens = static_cast<int>(job->request.prompt.size());
           job->finish(std::move(o));
         }
         queue_.clear();

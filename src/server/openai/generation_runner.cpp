@@ -49,7 +49,7 @@ std::optional<ApiError> outcome_error(const Outcome& o, double timeout_seconds) 
 
 http::HttpResponse run_generation(ServerContext& server, LlmEngine& engine, std::shared_ptr<LlmJob> job,
                                   std::shared_ptr<ResponseWriter> writer, bool stream, http::HttpRequest& request) {
-  request.notes->prompt_tokens = static_cast<int>(job->prompt.size());
+  request.notes->prompt_tokens = static_cast<int>(job->request.prompt.size());
   if (auto err = submit_job(server, engine, job)) return error_response(*err, request.path);
   const double timeout = server.config.request_timeout_seconds;
   auto notes = request.notes;

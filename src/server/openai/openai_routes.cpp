@@ -66,8 +66,8 @@ std::optional<ApiError> fill_job(const LlmEngine& e, const GenerateParams& p, in
     return bad_request("max_tokens is " + std::to_string(*p.max_tokens) + "; this server allows at most " + std::to_string(cap),
                        "max_tokens");
   }
-  job.max_tokens = p.max_tokens ? *p.max_tokens : std::min(default_max, cap);
-  llm::SamplingParams& s = job.sampling;
+  job.request.max_tokens = p.max_tokens ? *p.max_tokens : std::min(default_max, cap);
+  llm::SamplingParams& s = job.request.sampling;
   s.temperature = p.temperature;
   s.top_k = p.top_k;
   s.top_p = p.top_p;
@@ -78,9 +78,9 @@ std::optional<ApiError> fill_job(const LlmEngine& e, const GenerateParams& p, in
   s.logit_bias = p.logit_bias;
   s.seed = p.seed ? *p.seed : static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
   if (Status st = s.validate(e.config().vocab_size); !st.is_ok()) return bad_request(st.message());
-  job.stop = p.stop;
-  job.ignore_eos = p.ignore_eos;
-  job.top_logprobs = p.top_logprobs;
+  job.request.stop = p.stop;
+  job.request.ignore_eos = p.ignore_eos;
+  job.request.top_logprobs = p.top_logprobs;
   return std::nullopt;
 }
 
@@ -100,9 +100,9 @@ HttpResponse chat_completions(ServerContext& server, HttpRequest& req) {
   }
   const std::string text = tokenizer::render_chat(*engine.chat_format(), r.messages, /*add_generation_prompt=*/true);
   auto job = std::make_shared<LlmJob>();
-  job->prompt = engine.tokenizer().encode(text, /*add_special=*/true, /*parse_special=*/true);
-  if (auto err = check_prompt(engine, job->prompt)) return error_response(*err, req.path);
-  const int room = static_cast<int>(engine.n_ctx() - static_cast<int64_t>(job->prompt.size()));
+  job->request.prompt = engine.tokenizer().encode(text, /*add_special=*/true, /*parse_special=*/true);
+  if (auto err = check_prompt(engine, job->request.prompt)) return error_response(*err, req.path);
+  const int room = static_cast<int>(engine.n_ctx() - static_cast<int64_t>(job->request.prompt.size()));
   if (auto err = fill_job(engine, r.params, room, *job)) return error_response(*err, req.path);
   std::shared_ptr<ResponseWriter> writer = chat_writer(engine.name(), engine.tokenizer(), r.params.include_usage);
   return run_generation(server, engine, job, writer, r.params.stream, req);
@@ -119,11 +119,11 @@ HttpResponse completions(ServerContext& server, HttpRequest& req) {
   LlmEngine& engine = *std::get<LlmEngine*>(found);
   auto job = std::make_shared<LlmJob>();
   if (const auto* text = std::get_if<std::string>(&r.prompt)) {
-    job->prompt = engine.tokenizer().encode(*text, /*add_special=*/true, /*parse_special=*/false);
+    job->request.prompt = engine.tokenizer().encode(*text, /*add_special=*/true, /*parse_special=*/false);
   } else {
-    job->prompt = std::get<std::vector<int32_t>>(r.prompt);
+    job->request.prompt = std::get<std::vector<int32_t>>(r.prompt);
   }
-  if (auto err = check_prompt(engine, job->prompt)) return error_response(*err, req.path);
+  if (auto err = check_prompt(engine, job->request.prompt)) return error_response(*err, req.path);
   if (auto err = fill_job(engine, r.params, kDefaultCompletionTokens, *job)) return error_response(*err, req.path);
   std::shared_ptr<ResponseWriter> writer = completion_writer(engine.name(), engine.tokenizer(), r.params.include_usage);
   return run_generation(server, engine, job, writer, r.params.stream, req);
@@ -144,15 +144,15 @@ HttpResponse embeddings(ServerContext& server, HttpRequest& req) {
     auto job = std::make_shared<LlmJob>();
     job->kind = LlmJob::Kind::kEmbed;
     if (const auto* text = std::get_if<std::string>(&in)) {
-      job->prompt = engine.tokenizer().encode(*text, /*add_special=*/true, /*parse_special=*/false);
+      job->request.prompt = engine.tokenizer().encode(*text, /*add_special=*/true, /*parse_special=*/false);
     } else {
-      job->prompt = std::get<std::vector<int32_t>>(in);
+      job->request.prompt = std::get<std::vector<int32_t>>(in);
     }
-    if (auto err = check_prompt(engine, job->prompt)) {
+    if (auto err = check_prompt(engine, job->request.prompt)) {
       err->param = "input";
       return error_response(*err, req.path);
     }
-    prompt_tokens += static_cast<int>(job->prompt.size());
+    prompt_tokens += static_cast<int>(job->request.prompt.size());
     jobs.push_back(std::move(job));
   }
   req.notes->prompt_tokens = prompt_tokens;

@@ -1,9 +1,9 @@
-#include "server/llm/sequence.h"
+#include "llm/sequence_stepper.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace coreinfer::server {
+namespace coreinfer::llm {
 namespace {
 
 // log-softmax of one entry at the sampler's temperature (1 when greedy), as
@@ -18,16 +18,16 @@ float logprob_of(const float* logits, int64_t vocab, int32_t token, float temper
 
 }  // namespace
 
-SequenceStepper::SequenceStepper(const LlmJob& job, const tokenizer::Tokenizer& tokenizer, int64_t vocab_size,
+SequenceStepper::SequenceStepper(GenerationRequest job, const tokenizer::Tokenizer& tokenizer, int64_t vocab_size,
                                  int64_t n_ctx)
-    : job_(job),
+    : job_(std::move(job)),
       tokenizer_(tokenizer),
       vocab_(vocab_size),
       n_ctx_(n_ctx),
-      sampler_(job.sampling, vocab_size),
+      sampler_(job_.sampling, vocab_size),
       detok_(tokenizer),
-      stops_(job.stop),
-      history_(job.prompt) {}
+      stops_(job_.stop),
+      history_(job_.prompt) {}
 
 void SequenceStepper::flush_into(Delta& d) {
   if (!stops_.stopped()) {
@@ -83,4 +83,4 @@ Delta SequenceStepper::step(float* logits) {
   return d;
 }
 
-}  // namespace coreinfer::server
+}  // namespace coreinfer::llm

@@ -1,25 +1,39 @@
 // The per-token half of a generation, one step at a time: given the logits of the last
 // computed position, sample, check end-of-generation, detokenize, hold back and find stop
-// strings, enforce the token and context limits. The same rules as llm::Generator's loop,
-// split out so a scheduler can interleave many sequences. (Generator could be rebuilt on it.)
+// strings, enforce the token and context limits. Generator runs one sequence with it; the
+// server's scheduler interleaves many.
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "core/status.h"
+#include "llm/generation_request.h"
 #include "llm/sampling.h"
 #include "llm/stop_strings.h"
 #include "llm/tokenizer/streaming_detokenizer.h"
 #include "llm/tokenizer/tokenizer.h"
-#include "server/llm/llm_job.h"
 
-namespace coreinfer::server {
+namespace coreinfer::llm {
+
+struct TokenLogprob {
+  int32_t token = 0;
+  float logprob = 0;
+  std::vector<TokenProb> top;  // the `top_logprobs` most likely alternatives
+};
+
+// Text that became displayable in one step, and the tokens it came from.
+struct Delta {
+  std::string text;
+  std::vector<TokenLogprob> logprobs;  // empty unless asked for
+};
 
 class SequenceStepper {
  public:
-  // `job` and `tokenizer` must outlive this object.
-  SequenceStepper(const LlmJob& job, const tokenizer::Tokenizer& tokenizer, int64_t vocab_size, int64_t n_ctx);
+  // `tokenizer` must outlive this object.
+  SequenceStepper(GenerationRequest request, const tokenizer::Tokenizer& tokenizer, int64_t vocab_size, int64_t n_ctx);
 
   // One step from `logits` (modified in place). Returns what became displayable.
   Delta step(float* logits);
@@ -33,17 +47,21 @@ class SequenceStepper {
   int32_t next_token() const { return history_.back(); }
   int32_t next_pos() const { return static_cast<int32_t>(history_.size()) - 1; }
   int generated() const { return generated_; }
+  // The generated ids so far.
+  std::span<const int32_t> tokens() const {
+    return std::span<const int32_t>(history_).subspan(history_.size() - static_cast<size_t>(generated_));
+  }
 
  private:
   void flush_into(Delta& d);
 
-  const LlmJob& job_;
+  GenerationRequest job_;
   const tokenizer::Tokenizer& tokenizer_;
   int64_t vocab_;
   int64_t n_ctx_;
-  llm::Sampler sampler_;
+  Sampler sampler_;
   tokenizer::StreamingDetokenizer detok_;
-  llm::StopStringMatcher stops_;
+  StopStringMatcher stops_;
   std::vector<int32_t> history_;
   int generated_ = 0;
   bool done_ = false;
@@ -51,4 +69,4 @@ class SequenceStepper {
   Status error_;
 };
 
-}  // namespace coreinfer::server
+}  // namespace coreinfer::llm
