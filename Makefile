@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 BUILD := build/release
 
-.PHONY: setup build run test test-release test-asan bench clean
+.PHONY: setup build run story test test-release test-asan build-arm test-arm bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -11,7 +11,11 @@ build: setup
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
+# The main job: serve the bundled model on 127.0.0.1:8080 (Ctrl-C stops it).
 run: build
+	$(BUILD)/coreinfer serve
+
+story: build
 	$(BUILD)/coreinfer run -m assets/models/stories260K.gguf -p "Once upon a time" -n 128 --temp 0
 
 test: test-release
@@ -23,6 +27,15 @@ test-asan: setup
 	@cmake --preset asan-ubsan >/dev/null
 	@cmake --build --preset asan-ubsan -j $(JOBS)
 	@ctest --preset asan-ubsan -j $(JOBS)
+
+# aarch64 Linux: cross-built with g++-aarch64-linux-gnu (binary build/aarch64/coreinfer), tests
+# under qemu-user once per emulated CPU model (scripts/test-arm.sh). No HTTP server, no benchmarks.
+build-arm: setup
+	@cmake --preset aarch64 >/dev/null
+	@cmake --build --preset aarch64 -j $(JOBS)
+
+test-arm: build-arm
+	@JOBS=$(JOBS) bash scripts/test-arm.sh
 
 bench: build
 	$(BUILD)/coreinfer bench -m assets/models/stories260K.gguf

@@ -6,6 +6,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libyaml-cpp-dev prometheus
+  g++-aarch64-linux-gnu qemu-user googletest  # make build-arm / test-arm (GoogleTest built from source)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("-r,--repeats", bench.repeats, "repetitions (the median is reported)")->check(CLI::Range(1, 100));
   bench_cmd->add_flag("--json", bench.json, "print one JSON object");
 
+#if defined(COREINFER_WITH_SERVER)  // built without the server (COREINFER_BUILD_SERVER=OFF): no serve
   ServeOptions serve;
   CLI::App* serve_cmd = app.add_subcommand("serve", "HTTP inference server: OpenAI and KServe v2 APIs, metrics");
   serve_cmd->add_option("--host", serve.host, "address to listen on (default 127.0.0.1: this machine only)");
@@ -112,6 +113,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--chat-template", serve.chat_template, "chat format for models without one (default chatml)");
   serve_cmd->add_option("--log-format", serve.log_format, "text or json (one JSON object per line)")
       ->check(CLI::IsMember({"text", "json"}));
+#endif
 
   try {
     app.parse(argc, argv);
@@ -125,7 +127,9 @@ int main(int argc, char** argv) {
   coreinfer::log::Level level;
   if (coreinfer::log::parse_level(log_level, &level)) coreinfer::log::set_level(level);
   // The server logs one line per request at info level unless told otherwise.
+#if defined(COREINFER_WITH_SERVER)
   if (*serve_cmd && app.count("--log-level") == 0) coreinfer::log::set_level(coreinfer::log::Level::kInfo);
+#endif
 
   if (*run_cmd) return run_generate(run);
   if (*chat_cmd) return run_chat(chat);
@@ -135,6 +139,8 @@ int main(int argc, char** argv) {
     return run_info(info);
   }
   if (*bench_cmd) return run_bench(bench);
+#if defined(COREINFER_WITH_SERVER)
   if (*serve_cmd) return run_serve(serve);
+#endif
   return fail("unknown command");
 }

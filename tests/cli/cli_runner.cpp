@@ -35,13 +35,18 @@ CommandResult run_coreinfer(const std::vector<std::string>& args, const std::str
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
+    // A cross build runs the binary through its emulator ("qemu-aarch64|-L|/usr/aarch64-linux-gnu").
+    std::vector<std::string> copy;
+#if defined(COREINFER_EMULATOR)
+    std::istringstream emulator(COREINFER_EMULATOR);
+    for (std::string word; std::getline(emulator, word, '|');) copy.push_back(word);
+#endif
+    copy.push_back(COREINFER_BINARY);
+    copy.insert(copy.end(), args.begin(), args.end());
     std::vector<char*> argv;
-    std::string binary = COREINFER_BINARY;
-    argv.push_back(binary.data());
-    std::vector<std::string> copy = args;
     for (std::string& a : copy) argv.push_back(a.data());
     argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
+    execvp(argv[0], argv.data());
     _exit(127);
   }
   int status = 0;

@@ -1,7 +1,8 @@
 // The packed weight layouts (kernels/quant/packed.h) and the several-rows / several-vectors dot
 // kernels (dot_multi), at the scalar level and every SIMD level this CPU supports, on random
-// blocks over row lengths of 1 block, odd block counts (Q4_0P's trailing blocks) and long rows,
-// with weights and activations at unaligned addresses.
+// blocks over row lengths of 1 block, odd block counts (Q4_0P's trailing blocks; Q4_KP and Q6_KP
+// rows longer than one run of converted scales) and long rows, with weights and activations at
+// unaligned addresses. Layouts: Q4_0P, Q4_KP, Q6_KP (every type whose reference has a repack).
 //   repack + packed dequant: bit for bit the GGUF dequant of the original row (same values).
 //   packed dot vs the scalar GGUF dot: within the summation bound of quant_simd_test.cpp,
 //     2 (n + 2) u S, S = sum |x_i| (|a_i| + |b_i|).
@@ -199,7 +200,7 @@ TEST_P(PackedLevelTest, PackedLayoutsHaveKernelsOfThisLevel) {
   const Isa expected = level == Isa::kAvx512Vnni ? Isa::kAvx512 : level;
   if (level != Isa::kScalar && level != Isa::kAvx2 && level != Isa::kAvx512 && level != Isa::kAvx512Vnni)
     GTEST_SKIP() << "no kernels yet";
-  for (DType type : {DType::kQ4_0, DType::kQ4_K}) {
+  for (DType type : {DType::kQ4_0, DType::kQ4_K, DType::kQ6_K}) {
     const WeightKernels* k = simd.weight(type);
     ASSERT_TRUE(k->has_packed_layout()) << dtype_name(type);
     EXPECT_EQ(k->packed_isa, expected) << dtype_name(type);

@@ -20,6 +20,22 @@
 //                          of word i of half h is q of element 256 s + 128 h + 16 k + i.
 //   w[e] = (d * scale) * q[e] - dmin * min of sub-block e / 32 (q4k_scale_min), as in GGUF.
 //
+// Q6_KP (Q6_K, ns = n / 256 super-blocks):
+//   bytes [0, 2 ns)        the super-blocks' fp16 scales d, in order.
+//   bytes [2 ns, 18 ns)    the 16 int8 sub-block scales of each super-block, in order.
+//   bytes [18 ns, 210 ns)  quants: super-block s's 192 bytes are three 64-byte vectors v (v < 3) of
+//                          16 little-endian 32-bit words; bits 6 j .. 6 j + 5 (j < 5) of word i of
+//                          vector v hold q of element 256 s + 16 (5 v + j) + i, and bits 30-31 of
+//                          word i of vector v hold bits 2 (2 - v) .. 2 (2 - v) + 1 of q of element
+//                          256 s + 240 + i.
+//   w[e] = (d * scales[e / 16]) * (q[e] - 32), as in GGUF.
+// Group g (elements 16 g .. 16 g + 15, sub-block g) of a super-block is one AND of a vector with
+// 0x3F << 6 j (g < 15): q * 2^(6 j) exactly, which becomes an exact fp32 value; multiplying it by
+// (d * scale) * 2^(-6 j) gives the weight with no decoding shift. Every Q6_K weight is an fp32
+// value (d has at most 11 significant bits, an int8 scale at most 7 since 128 is a power of two,
+// q - 32 at most 5 since 32 is one: 23 <= 24), so one fmsub of q * 2^(6 j) by (d * scale) * 2^(-6 j)
+// minus 32 * d * scale rounds to exactly the GGUF decoder's value.
+//
 // Scales come before the quants, so a kernel that converts a run of scales before the quants
 // that use them still reads the row front to back, one sequential stream for the prefetchers.
 //
@@ -37,6 +53,9 @@ namespace coreinfer::kernels {
 inline constexpr int kQ4_0GroupBlocks = 4;   // blocks per 64-byte quant group of Q4_0P
 inline constexpr int kPackedGroupBytes = 64;  // one quant group (128 4-bit quants)
 inline constexpr int kQ4KHeaderBytes = 16;    // d, dmin, scales[12]
+inline constexpr int kQ6KScaleBytes = 18;     // Q6_KP: d (fp16) and 16 int8 scales per super-block
+inline constexpr int kQ6KQuantBytes = 192;    // Q6_KP: three 64-byte vectors per super-block
+inline constexpr int kQ6KFieldsPerWord = 5;   // Q6_KP: 6-bit fields per 32-bit word (bits 30-31 spare)
 
 // q of element e (< 32 * nb) of a Q4_0P row's quants.
 static inline int q4_0p_quant(const uint8_t* quants, int64_t nb, int64_t e) {
@@ -54,6 +73,18 @@ static inline int q4_0p_quant(const uint8_t* quants, int64_t nb, int64_t e) {
 static inline int q4kp_quant(const uint8_t* quants, int e) {
   const int h = e / 128, k = (e % 128) / 16, i = e % 16;
   return (load_le32(quants + 64 * h + 4 * i) >> (4 * k)) & 0xF;
+}
+
+// q of element e (< 256) of one Q6_KP super-block's 192 quant bytes.
+static inline int q6kp_quant(const uint8_t* quants, int e) {
+  const int g = e / 16, i = e % 16;
+  if (g < 3 * kQ6KFieldsPerWord) {
+    const int v = g / kQ6KFieldsPerWord, j = g % kQ6KFieldsPerWord;
+    return static_cast<int>((load_le32(quants + 64 * v + 4 * i) >> (6 * j)) & 63);
+  }
+  uint32_t q = 0;
+  for (int v = 0; v < 3; ++v) q |= (load_le32(quants + 64 * v + 4 * i) >> 30) << (2 * (2 - v));
+  return static_cast<int>(q);
 }
 
 // A DotMultiFn from a DotRowFn: every result is that kernel's own, so bit-identity holds by

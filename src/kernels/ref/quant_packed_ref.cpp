@@ -84,6 +84,44 @@ void decode_q4_kp_block(const uint8_t* p, int64_t ns, int64_t s, float* y) {
   }
 }
 
+// --- Q6_KP ---
+
+void repack_q6_k(const void* src, void* dst, int64_t n) {
+  const auto* blocks = static_cast<const BlockQ6_K*>(src);
+  auto* out = static_cast<uint8_t*>(dst);
+  const int64_t ns = n / kN;
+  for (int64_t s = 0; s < ns; ++s) {
+    const BlockQ6_K& b = blocks[s];
+    const auto q = [&](int e) {  // GGUF order, see BlockQ6_K
+      const int h = e / 128, j = (e % 128) / 32, l = e % 32;
+      const int low = (b.ql[64 * h + 32 * (j & 1) + l] >> (4 * (j / 2))) & 0xF;
+      const int high = (b.qh[32 * h + l] >> (2 * j)) & 3;
+      return static_cast<uint32_t>(low | high << 4);
+    };
+    uint8_t* quants = out + kQ6KScaleBytes * ns + kQ6KQuantBytes * s;
+    for (int v = 0; v < 3; ++v) {
+      for (int i = 0; i < 16; ++i) {
+        uint32_t word = ((q(240 + i) >> (2 * (2 - v))) & 3) << 30;
+        for (int j = 0; j < kQ6KFieldsPerWord; ++j) word |= q(16 * (kQ6KFieldsPerWord * v + j) + i) << (6 * j);
+        store_le32(quants + 64 * v + 4 * i, word);
+      }
+    }
+    std::memcpy(out + 2 * s, &b.d, 2);
+    std::memcpy(out + 2 * ns + 16 * s, b.scales, 16);
+  }
+}
+
+// Decodes super-block s of a packed Q6_K row (ns super-blocks) into y[0..256), as dequant_q6_k.
+void decode_q6_kp_block(const uint8_t* p, int64_t ns, int64_t s, float* y) {
+  uint16_t dh;
+  std::memcpy(&dh, p + 2 * s, 2);
+  const float d = fp16_to_float(dh);
+  const auto* scales = reinterpret_cast<const int8_t*>(p + 2 * ns + 16 * s);
+  const uint8_t* quants = p + kQ6KScaleBytes * ns + kQ6KQuantBytes * s;
+  for (int e = 0; e < kN; ++e)
+    y[e] = (d * static_cast<float>(scales[e / 16])) * static_cast<float>(q6kp_quant(quants, e) - 32);
+}
+
 template <int kSize, void (*Decode)(const uint8_t*, int64_t, int64_t, float*)>
 void dequant_packed(const void* src, float* dst, int64_t n) {
   const auto* p = static_cast<const uint8_t*>(src);
@@ -118,6 +156,8 @@ void register_quant_packed_ref(KernelTable& t) {
              dot_multi_by_rows<dot_packed<kB, decode_q4_0p_block>>);
   set_packed(t, DType::kQ4_K, repack_q4_k, dequant_packed<kN, decode_q4_kp_block>,
              dot_multi_by_rows<dot_packed<kN, decode_q4_kp_block>>);
+  set_packed(t, DType::kQ6_K, repack_q6_k, dequant_packed<kN, decode_q6_kp_block>,
+             dot_multi_by_rows<dot_packed<kN, decode_q6_kp_block>>);
 }
 
 }  // namespace coreinfer::kernels

@@ -124,23 +124,23 @@ void dequant_q4_0p(const void* src, float* dst, int64_t n) {
 
 // ---------------- Q4_KP ----------------
 
-// q4k_scales_mins as two 64-bit words (byte j = sub-block j), straight from three 32-bit loads:
-// building them in memory byte by byte and reloading 8 bytes would stall on store forwarding.
-[[gnu::always_inline]] inline __m128i q4k_scale_bytes(const uint8_t* packed, __m128i* mins) {
-  const uint32_t a = load_le32(packed), b = load_le32(packed + 4), c = load_le32(packed + 8);
-  const uint64_t sc = (a & 0x3F3F3F3Fu) | static_cast<uint64_t>((c & 0x0F0F0F0Fu) | ((a >> 2) & 0x30303030u)) << 32;
-  const uint64_t mn = (b & 0x3F3F3F3Fu) | static_cast<uint64_t>(((c >> 4) & 0x0F0F0F0Fu) | ((b >> 2) & 0x30303030u)) << 32;
-  *mins = _mm_cvtsi64_si128(static_cast<int64_t>(mn));
-  return _mm_cvtsi64_si128(static_cast<int64_t>(sc));
-}
-
+// Sub-block scales d*scale and offsets dmin*min of `count` super-blocks from s0, 8 each.
+// q4k_scales_mins on the header's four words (w0, a, b, c) in one register: two word shuffles,
+// (a, c, b, c >> 4) & (3F, 0F, 3F, 0F) | (a, a, b, b) >> 2 & (0, 30, 0, 30) gives scales 0-3, 4-7
+// and mins 0-3, 4-7.
 void q4kp_params(const uint8_t* headers, int64_t s0, int64_t count, float* scale, float* offset) {
+  const __m128i low_mask = _mm_setr_epi32(0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F);
+  const __m128i high_mask = _mm_setr_epi32(0, 0x30303030, 0, 0x30303030);
+  const __m128i shift = _mm_setr_epi32(0, 0, 0, 4);
   for (int64_t s = 0; s < count; ++s) {
     const uint8_t* h = headers + kQ4KHeaderBytes * (s0 + s);
-    __m128i mn;
-    const __m128i sc = q4k_scale_bytes(h + 4, &mn);
-    _mm256_storeu_ps(scale + 8 * s, _mm256_mul_ps(to_float(_mm256_cvtepu8_epi32(sc)), _mm256_set1_ps(load_half(h))));
-    _mm256_storeu_ps(offset + 8 * s, _mm256_mul_ps(to_float(_mm256_cvtepu8_epi32(mn)), _mm256_set1_ps(load_half(h + 2))));
+    const __m128i words = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h));
+    const __m128i low = _mm_srlv_epi32(_mm_shuffle_epi32(words, _MM_SHUFFLE(3, 2, 3, 1)), shift);
+    const __m128i high = _mm_srli_epi32(_mm_shuffle_epi32(words, _MM_SHUFFLE(2, 2, 1, 1)), 2);
+    const __m128i bytes = _mm_or_si128(_mm_and_si128(low, low_mask), _mm_and_si128(high, high_mask));
+    _mm256_storeu_ps(scale + 8 * s, _mm256_mul_ps(to_float(_mm256_cvtepu8_epi32(bytes)), _mm256_set1_ps(load_half(h))));
+    _mm256_storeu_ps(offset + 8 * s, _mm256_mul_ps(to_float(_mm256_cvtepu8_epi32(_mm_unpackhi_epi64(bytes, bytes))),
+                                                   _mm256_set1_ps(load_half(h + 2))));
   }
 }
 
@@ -197,6 +197,92 @@ void dequant_q4_kp(const void* src, float* dst, int64_t n) {
   }
 }
 
+// ---------------- Q6_KP ----------------
+// As the AVX-512 kernel (quant_packed_avx512.cpp), each 64-byte vector as two 32-byte halves
+// (lanes 0-7, 8-15): group g < 15 is one AND with 0x3F << 6 (g % 5), converted exactly and
+// multiplied by (d * scale) * 2^(-6 (g % 5)) in one exact fmsub; acc[g % 4] takes lanes 0-7 then
+// 8-15 of each group.
+
+constexpr int64_t kQ6KScaleRun = 16;  // super-blocks whose scales are converted at once
+constexpr int kQ6KGroups = 16;
+
+void q6kp_params(const uint8_t* p, int64_t ns, int64_t s0, int64_t count, float* m, float* o) {
+  constexpr float a = 1.0f, b = 1.0f / 64, c = 1.0f / 4096, e = 1.0f / 262144, f = 1.0f / 16777216;
+  const __m256 pow2[2] = {_mm256_setr_ps(a, b, c, e, f, a, b, c), _mm256_setr_ps(e, f, a, b, c, e, f, 1.0f)};
+  for (int64_t s = 0; s < count; ++s) {
+    const __m256 d = _mm256_set1_ps(load_half(p + 2 * (s0 + s)));
+    const auto* sc = reinterpret_cast<const int8_t*>(p + 2 * ns + 16 * (s0 + s));
+    for (int h = 0; h < 2; ++h) {
+      const __m256 ds = _mm256_mul_ps(to_float(load_i8x8(sc + 8 * h)), d);
+      _mm256_storeu_ps(m + kQ6KGroups * s + 8 * h, _mm256_mul_ps(ds, pow2[h]));
+      _mm256_storeu_ps(o + kQ6KGroups * s + 8 * h, _mm256_mul_ps(ds, _mm256_set1_ps(32.0f)));
+    }
+  }
+}
+
+// q of group g from the three vectors' halves v[0..3): q * 2^(6 (g % 5)) for g < 15, q for g = 15.
+[[gnu::always_inline]] inline __m256i q6kp_group(const __m256i* v, int g) {
+  if (g < 15) return _mm256_and_si256(v[g / 5], _mm256_set1_epi32(0x3F << (6 * (g % 5))));
+  const __m256i a = _mm256_slli_epi32(_mm256_srli_epi32(v[0], 30), 4);
+  const __m256i b = _mm256_slli_epi32(_mm256_srli_epi32(v[1], 30), 2);
+  return _mm256_or_si256(_mm256_or_si256(a, b), _mm256_srli_epi32(v[2], 30));
+}
+
+template <int NX>
+void q6kp_kernel(const uint8_t* row, const float* x, int64_t x_stride, float* out, int64_t n) {
+  constexpr int kA = 4;
+  const int64_t ns = n / kN;
+  __m256 acc[NX][kA];
+  for (int j = 0; j < NX; ++j)
+    for (int k = 0; k < kA; ++k) acc[j][k] = _mm256_setzero_ps();
+  alignas(32) float mul[kQ6KGroups * kQ6KScaleRun], off[kQ6KGroups * kQ6KScaleRun];
+  for (int64_t s0 = 0; s0 < ns; s0 += kQ6KScaleRun) {
+    const int64_t run = std::min(kQ6KScaleRun, ns - s0);
+    q6kp_params(row, ns, s0, run, mul, off);
+    for (int64_t si = 0; si < run; ++si) {
+      const int64_t s = s0 + si;
+      const uint8_t* qs = row + kQ6KScaleBytes * ns + kQ6KQuantBytes * s;
+      __m256i v[2][3];
+      for (int c = 0; c < 3; ++c)
+        for (int h = 0; h < 2; ++h) v[h][c] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 64 * c + 32 * h));
+#pragma GCC unroll 16
+    for (int g = 0; g < kQ6KGroups; ++g) {
+        const int i = kQ6KGroups * static_cast<int>(si) + g;
+        const __m256 sc = _mm256_set1_ps(mul[i]), mn = _mm256_set1_ps(off[i]);
+        const __m256 w0 = _mm256_fmsub_ps(to_float(q6kp_group(v[0], g)), sc, mn);
+        const __m256 w1 = _mm256_fmsub_ps(to_float(q6kp_group(v[1], g)), sc, mn);
+        for (int j = 0; j < NX; ++j) {
+          const float* xg = x + j * x_stride + kN * s + 16 * g;
+          acc[j][g % kA] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xg), acc[j][g % kA]);
+          acc[j][g % kA] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xg + 8), acc[j][g % kA]);
+        }
+      }
+    }
+  }
+  for (int j = 0; j < NX; ++j)
+    out[j] = hsum(_mm256_add_ps(_mm256_add_ps(acc[j][0], acc[j][1]), _mm256_add_ps(acc[j][2], acc[j][3])));
+}
+
+void dequant_q6_kp(const void* src, float* dst, int64_t n) {
+  const auto* p = static_cast<const uint8_t*>(src);
+  const int64_t ns = n / kN;
+  alignas(32) float mul[kQ6KGroups], off[kQ6KGroups];
+  for (int64_t s = 0; s < ns; ++s) {
+    q6kp_params(p, ns, s, 1, mul, off);
+    const uint8_t* qs = p + kQ6KScaleBytes * ns + kQ6KQuantBytes * s;
+    for (int h = 0; h < 2; ++h) {
+      __m256i v[3];
+      for (int c = 0; c < 3; ++c) v[c] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 64 * c + 32 * h));
+#pragma GCC unroll 16
+    for (int g = 0; g < kQ6KGroups; ++g) {
+        const int shift = g < 15 ? 6 * (g % 5) : 0;
+        const __m256i centred = _mm256_sub_epi32(q6kp_group(v, g), _mm256_set1_epi32(32 << shift));
+        _mm256_storeu_ps(dst + kN * s + 16 * g + 8 * h, _mm256_mul_ps(to_float(centred), _mm256_set1_ps(mul[g])));
+      }
+    }
+  }
+}
+
 // ---------------- the DotMultiFn driver: one row at a time against all vectors ----------------
 
 template <void (*K1)(const uint8_t*, const float*, int64_t, float*, int64_t),
@@ -236,6 +322,9 @@ void register_quant_packed_avx2(KernelTable& t) {
   set_simd_packed_kernels(t, DType::kQ4_K, Isa::kAvx2, dequant_q4_kp,
                           dot_multi<q4kp_kernel<1>, q4kp_kernel<2>, q4kp_kernel<3>, q4kp_kernel<4>, q4kp_kernel<5>,
                                     q4kp_kernel<6>, q4kp_kernel<7>, q4kp_kernel<8>>);
+  set_simd_packed_kernels(t, DType::kQ6_K, Isa::kAvx2, dequant_q6_kp,
+                          dot_multi<q6kp_kernel<1>, q6kp_kernel<2>, q6kp_kernel<3>, q6kp_kernel<4>, q6kp_kernel<5>,
+                                    q6kp_kernel<6>, q6kp_kernel<7>, q6kp_kernel<8>>);
 }
 
 }  // namespace coreinfer::kernels

@@ -5,7 +5,8 @@
 // them up in a 16-entry fp32 table that already holds the decoded weights of the (sub-)block:
 //   Q4_0P: table = (q - 8) * d               (exactly the GGUF decoder's value)
 //   Q4_KP: table = fmsub(q, d*scale, dmin*min) (dot) / (q * (d*scale)) - dmin*min (dequant, exact)
-// so each 16 weights cost a shift, a permute and the FMA with x; each row is prefetched in
+// so each 16 weights cost a shift, a permute and the FMA with x (Q6_KP, 64 levels, has no table:
+// an AND, an exact conversion and an exact fmsub, see below); each row is prefetched in
 // software kPrefetchBytes ahead (simd_avx512.h). The fp16 scales of a run of
 // blocks are converted to fp32 into a small stack array first (one vector op per 16 blocks).
 //
@@ -133,28 +134,25 @@ void dequant_q4_0p(const void* src, float* dst, int64_t n) {
 
 // ---------------- Q4_KP ----------------
 
-// q4k_scales_mins as two 64-bit words (byte j = sub-block j), straight from three 32-bit loads:
-// building them in memory byte by byte and reloading 8 bytes would stall on store forwarding.
-[[gnu::always_inline]] inline __m128i q4k_scale_bytes(const uint8_t* packed, __m128i* mins) {
-  const uint32_t a = load_le32(packed), b = load_le32(packed + 4), c = load_le32(packed + 8);
-  const uint64_t sc = (a & 0x3F3F3F3Fu) | static_cast<uint64_t>((c & 0x0F0F0F0Fu) | ((a >> 2) & 0x30303030u)) << 32;
-  const uint64_t mn = (b & 0x3F3F3F3Fu) | static_cast<uint64_t>(((c >> 4) & 0x0F0F0F0Fu) | ((b >> 2) & 0x30303030u)) << 32;
-  *mins = _mm_cvtsi64_si128(static_cast<int64_t>(mn));
-  return _mm_cvtsi64_si128(static_cast<int64_t>(sc));
-}
-
-// Sub-block scales d*scale and offsets dmin*min of `count` super-blocks from s0, 8 each.
-[[gnu::always_inline]] inline void q4kp_params(const uint8_t* headers, int64_t s0, int64_t count, float* scale, float* offset) {
+// Sub-block scales d*scale and offsets dmin*min of `count` super-blocks from s0: 16 floats each,
+// the 8 scales then the 8 offsets. q4k_scales_mins on the header's four words (w0, a, b, c) with
+// two word shuffles, (a, c, b, c >> 4) & (3F, 0F, 3F, 0F) | (a, a, b, b) >> 2 & (0, 30, 0, 30)
+// giving scales 0-3, 4-7 and mins 0-3, 4-7; one widening, one conversion, one multiply by
+// (d x 8, dmin x 8) and one store per super-block.
+[[gnu::always_inline]] inline void q4kp_params(const uint8_t* headers, int64_t s0, int64_t count, float* params) {
+  const __m128i low_mask = _mm_setr_epi32(0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F);
+  const __m128i high_mask = _mm_setr_epi32(0, 0x30303030, 0, 0x30303030);
+  const __m128i shift = _mm_setr_epi32(0, 0, 0, 4);
+  const __m256i spread = _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,  //
+                                          2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
   for (int64_t s = 0; s < count; ++s) {
     const uint8_t* h = headers + kQ4KHeaderBytes * (s0 + s);
-    uint16_t dh, mh;
-    std::memcpy(&dh, h, 2);
-    std::memcpy(&mh, h + 2, 2);
-    __m128i mn;
-    const __m128i sc = q4k_scale_bytes(h + 4, &mn);
-    const auto widen = [](__m128i bytes) { return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes)); };
-    _mm256_storeu_ps(scale + 8 * s, _mm256_mul_ps(widen(sc), _mm256_set1_ps(half_to_float(dh))));
-    _mm256_storeu_ps(offset + 8 * s, _mm256_mul_ps(widen(mn), _mm256_set1_ps(half_to_float(mh))));
+    const __m128i words = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h));
+    const __m128i low = _mm_srlv_epi32(_mm_shuffle_epi32(words, _MM_SHUFFLE(3, 2, 3, 1)), shift);
+    const __m128i high = _mm_srli_epi32(_mm_shuffle_epi32(words, _MM_SHUFFLE(2, 2, 1, 1)), 2);
+    const __m128i bytes = _mm_or_si128(_mm_and_si128(low, low_mask), _mm_and_si128(high, high_mask));
+    const __m256i halves = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(load_le32(h))), spread);
+    _mm512_storeu_ps(params + 16 * s, _mm512_mul_ps(to_float(_mm512_cvtepu8_epi32(bytes)), _mm512_cvtph_ps(halves)));
   }
 }
 
@@ -166,10 +164,10 @@ void q4kp_kernel(const uint8_t* const* rows, const float* x, int64_t x_stride, f
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < NX; ++j)
       for (int k = 0; k < kAcc; ++k) acc[r][j][k] = _mm512_setzero_ps();
-  alignas(64) float scale[R][8 * kQ4KScaleRun], offset[R][8 * kQ4KScaleRun];
+  alignas(64) float params[R][16 * kQ4KScaleRun];
   for (int64_t s0 = 0; s0 < ns; s0 += kQ4KScaleRun) {
     const int64_t run = std::min(kQ4KScaleRun, ns - s0);
-    for (int r = 0; r < R; ++r) q4kp_params(rows[r], s0, run, scale[r], offset[r]);
+    for (int r = 0; r < R; ++r) q4kp_params(rows[r], s0, run, params[r]);
     for (int64_t si = 0; si < run; ++si) {
       const int64_t s = s0 + si;
       for (int h = 0; h < 2; ++h) {
@@ -178,8 +176,8 @@ void q4kp_kernel(const uint8_t* const* rows, const float* x, int64_t x_stride, f
           _mm_prefetch(reinterpret_cast<const char*>(qg) + kPrefetchBytes, _MM_HINT_T0);
           const __m512i v = _mm512_loadu_si512(qg);
           for (int sb = 0; sb < 4; ++sb) {
-            const int i = 8 * static_cast<int>(si) + 4 * h + sb;
-            const __m512 t = _mm512_fmsub_ps(table, _mm512_set1_ps(scale[r][i]), _mm512_set1_ps(offset[r][i]));
+            const int i = 16 * static_cast<int>(si) + 4 * h + sb;
+            const __m512 t = _mm512_fmsub_ps(table, _mm512_set1_ps(params[r][i]), _mm512_set1_ps(params[r][i + 8]));
             for (int kk = 0; kk < 2; ++kk) {
               const int k = 2 * sb + kk;
               const __m512 w = _mm512_permutexvar_ps(nibble_k(v, k), t);
@@ -201,19 +199,118 @@ void dequant_q4_kp(const void* src, float* dst, int64_t n) {
   const auto* p = static_cast<const uint8_t*>(src);
   const int64_t ns = n / kN;
   const __m512 table = level_table();
-  alignas(32) float scale[8], offset[8];
+  alignas(64) float params[16];
   for (int64_t s = 0; s < ns; ++s) {
-    q4kp_params(p, s, 1, scale, offset);
+    q4kp_params(p, s, 1, params);
     for (int h = 0; h < 2; ++h) {
       const __m512i v = _mm512_loadu_si512(p + kQ4KHeaderBytes * ns + 128 * s + kPackedGroupBytes * h);
       for (int sb = 0; sb < 4; ++sb) {
-        const __m512 t = _mm512_sub_ps(_mm512_mul_ps(table, _mm512_set1_ps(scale[4 * h + sb])),
-                                       _mm512_set1_ps(offset[4 * h + sb]));
+        const __m512 t = _mm512_sub_ps(_mm512_mul_ps(table, _mm512_set1_ps(params[4 * h + sb])),
+                                       _mm512_set1_ps(params[8 + 4 * h + sb]));
         for (int kk = 0; kk < 2; ++kk) {
           const int k = 2 * sb + kk;
           _mm512_storeu_ps(dst + kN * s + 128 * h + 16 * k, _mm512_permutexvar_ps(nibble_k(v, k), t));
         }
       }
+    }
+  }
+}
+
+// ---------------- Q6_KP ----------------
+// Group g < 15 of a super-block: q * 2^(6 j) = vector g / 5 AND (0x3F << 6 j), j = g % 5, exact
+// in fp32, times (d * scale) * 2^(-6 j); group 15 gathers its three 2-bit pieces from bits 30-31
+// of the three vectors (two shifts, two bit-selects, one shift). The dot forms each weight with one
+// exact fmsub (q * 2^(6 j)) * m - 32 * d * scale (every weight is an fp32 value, packed.h) and
+// accumulates acc[g % 4]; the decoder multiplies the exact integer (q - 32) * 2^(6 j) instead, so
+// a zero weight keeps the sign of the scale as in the GGUF decoder.
+
+constexpr int64_t kQ6KScaleRun = 16;  // super-blocks whose scales are converted at once
+constexpr int kQ6KGroups = 16;
+
+[[gnu::always_inline]] inline __m512 q6kp_pow2() {
+  constexpr float a = 1.0f, b = 1.0f / 64, c = 1.0f / 4096, e = 1.0f / 262144, f = 1.0f / 16777216;
+  return _mm512_setr_ps(a, b, c, e, f, a, b, c, e, f, a, b, c, e, f, 1.0f);
+}
+
+// m[g] = d * scale[g] * 2^(-6 (g % 5)) (2^0 for g = 15) and o[g] = 32 * d * scale[g] of `count`
+// super-blocks from s0, 16 each.
+[[gnu::always_inline]] inline void q6kp_params(const uint8_t* p, int64_t ns, int64_t s0, int64_t count, float* m, float* o) {
+  const __m512 pow2 = q6kp_pow2();
+  for (int64_t s = 0; s < count; ++s) {
+    uint16_t dh;
+    std::memcpy(&dh, p + 2 * (s0 + s), 2);
+    const __m512 ds = _mm512_mul_ps(to_float(load_i8x16(reinterpret_cast<const int8_t*>(p + 2 * ns + 16 * (s0 + s)))),
+                                    _mm512_set1_ps(half_to_float(dh)));
+    _mm512_storeu_ps(m + kQ6KGroups * s, _mm512_mul_ps(ds, pow2));
+    _mm512_storeu_ps(o + kQ6KGroups * s, _mm512_mul_ps(ds, _mm512_set1_ps(32.0f)));
+  }
+}
+
+// q of group g of the super-block in v[0..3): q * 2^(6 (g % 5)) for g < 15, q for g = 15.
+[[gnu::always_inline]] inline __m512i q6kp_group(const __m512i* v, int g) {
+  if (g < 15) {
+    const int j = g % 5;
+    return _mm512_and_si512(v[g / 5], _mm512_set1_epi32(0x3F << (6 * j)));
+  }
+  constexpr int kSelect = 0xE4;  // c ? a : b
+  const __m512i u = _mm512_ternarylogic_epi32(v[0], _mm512_srli_epi32(v[1], 2), _mm512_set1_epi32(static_cast<int>(0xC0000000u)), kSelect);
+  const __m512i r = _mm512_ternarylogic_epi32(u, _mm512_srli_epi32(v[2], 4), _mm512_set1_epi32(static_cast<int>(0xF0000000u)), kSelect);
+  return _mm512_srli_epi32(r, 26);
+}
+
+template <int R, int NX>
+void q6kp_kernel(const uint8_t* const* rows, const float* x, int64_t x_stride, float* out, int64_t n) {
+  constexpr int kA = 4;
+  const int64_t ns = n / kN;
+  __m512 acc[R][NX][kA];
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < NX; ++j)
+      for (int k = 0; k < kA; ++k) acc[r][j][k] = _mm512_setzero_ps();
+  alignas(64) float mul[R][kQ6KGroups * kQ6KScaleRun], off[R][kQ6KGroups * kQ6KScaleRun];
+  for (int64_t s0 = 0; s0 < ns; s0 += kQ6KScaleRun) {
+    const int64_t run = std::min(kQ6KScaleRun, ns - s0);
+    for (int r = 0; r < R; ++r) q6kp_params(rows[r], ns, s0, run, mul[r], off[r]);
+    for (int64_t si = 0; si < run; ++si) {
+      const int64_t s = s0 + si;
+      __m512i v[R][3];
+      for (int r = 0; r < R; ++r) {
+        const uint8_t* qs = rows[r] + kQ6KScaleBytes * ns + kQ6KQuantBytes * s;
+        for (int c = 0; c < 3; ++c) {
+          _mm_prefetch(reinterpret_cast<const char*>(qs) + kPrefetchBytes + 64 * c, _MM_HINT_T0);
+          v[r][c] = _mm512_loadu_si512(qs + 64 * c);
+        }
+      }
+#pragma GCC unroll 16
+    for (int g = 0; g < kQ6KGroups; ++g) {
+        for (int r = 0; r < R; ++r) {
+          const int i = kQ6KGroups * static_cast<int>(si) + g;
+          const __m512 w = _mm512_fmsub_ps(_mm512_cvtepi32_ps(q6kp_group(v[r], g)), _mm512_set1_ps(mul[r][i]),
+                                           _mm512_set1_ps(off[r][i]));
+          for (int j = 0; j < NX; ++j)
+            acc[r][j][g % kA] = _mm512_fmadd_ps(w, _mm512_loadu_ps(x + j * x_stride + kN * s + 16 * g), acc[r][j][g % kA]);
+        }
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < NX; ++j)
+      out[r * NX + j] = _mm512_reduce_add_ps(
+          _mm512_add_ps(_mm512_add_ps(acc[r][j][0], acc[r][j][1]), _mm512_add_ps(acc[r][j][2], acc[r][j][3])));
+}
+
+void dequant_q6_kp(const void* src, float* dst, int64_t n) {
+  const auto* p = static_cast<const uint8_t*>(src);
+  const int64_t ns = n / kN;
+  alignas(64) float mul[kQ6KGroups], off[kQ6KGroups];
+  for (int64_t s = 0; s < ns; ++s) {
+    q6kp_params(p, ns, s, 1, mul, off);
+    const uint8_t* qs = p + kQ6KScaleBytes * ns + kQ6KQuantBytes * s;
+    const __m512i v[3] = {_mm512_loadu_si512(qs), _mm512_loadu_si512(qs + 64), _mm512_loadu_si512(qs + 128)};
+#pragma GCC unroll 16
+    for (int g = 0; g < kQ6KGroups; ++g) {
+      const int shift = g < 15 ? 6 * (g % 5) : 0;
+      const __m512i centred = _mm512_sub_epi32(q6kp_group(v, g), _mm512_set1_epi32(32 << shift));
+      _mm512_storeu_ps(dst + kN * s + 16 * g, _mm512_mul_ps(_mm512_cvtepi32_ps(centred), _mm512_set1_ps(mul[g])));
     }
   }
 }
@@ -269,11 +366,19 @@ struct Q4_KP {
   }
 };
 
+template <int R, int NX>
+struct Q6_KP {
+  static void run(const uint8_t* const* rows, const float* x, int64_t xs, float* out, int64_t n) {
+    q6kp_kernel<R, NX>(rows, x, xs, out, n);
+  }
+};
+
 }  // namespace
 
 void register_quant_packed_avx512(KernelTable& t) {
   set_simd_packed_kernels(t, DType::kQ4_0, Isa::kAvx512, dequant_q4_0p, dot_multi<Q4_0P>);
   set_simd_packed_kernels(t, DType::kQ4_K, Isa::kAvx512, dequant_q4_kp, dot_multi<Q4_KP>);
+  set_simd_packed_kernels(t, DType::kQ6_K, Isa::kAvx512, dequant_q6_kp, dot_multi<Q6_KP>);
 }
 
 }  // namespace coreinfer::kernels
