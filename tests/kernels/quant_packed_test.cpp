@@ -179,7 +179,8 @@ TEST_P(PackedLevelTest, DotMultiIsBitIdenticalToOneRowOneVector) {
     const WeightKernels* k = simd.weight(f.type);
     ASSERT_NE(k->dot_multi, nullptr) << format_name(f);
     int variant = 0;
-    for (int64_t n : {row_lengths(f).front(), row_lengths(f)[2], row_lengths(f)[9]}) {
+    const std::vector<int64_t> lengths = row_lengths(f);
+    for (int64_t n : {lengths.front(), lengths[2], lengths.back()}) {
       for (int64_t rows : {1, 2, 5, 8}) {
         ++variant;
         const std::vector<uint8_t> w = random_weights(f, n * rows, rng);  // rows * n elements, row after row
