@@ -59,25 +59,6 @@ class PlacedBytes {
   int offset_;
 };
 
-// S = sum |x_i| (|a_i| + |b_i|): a from the blocks with the min field zeroed, b with the scale
-// field zeroed (for formats without a min, a = w and b = 0).
-double magnitude(const WeightFormat& f, const KernelTable& ref, const std::vector<uint8_t>& w, const float* x, int64_t n) {
-  std::vector<float> a(n), b(n, 0.0f);
-  if (f.min_offset < 0) {
-    ref.weight(f.type)->dequant_row(w.data(), a.data(), n);
-  } else {
-    std::vector<uint8_t> scaled_only = w, offset_only = w;
-    for (size_t block = 0; block < w.size(); block += f.block_bytes) {
-      put_half(&scaled_only[block + f.min_offset], 0);
-      put_half(&offset_only[block + f.scale_offset], 0);
-    }
-    ref.weight(f.type)->dequant_row(scaled_only.data(), a.data(), n);
-    ref.weight(f.type)->dequant_row(offset_only.data(), b.data(), n);
-  }
-  double s = 0;
-  for (int64_t i = 0; i < n; ++i) s += std::fabs(static_cast<double>(x[i])) * (std::fabs(a[i]) + std::fabs(b[i]));
-  return s;
-}
 
 class QuantLevelTest : public LevelTest {};
 
