@@ -92,7 +92,8 @@ int32_t Sampler::sample(float* logits, std::span<const int32_t> history) {
   }
   // Softmax of the (untempered) survivors for the nucleus and min-p filters.
   const float max_logit = candidates_[0].first;
-  std::vector<double> probs(n);
+  probs_.resize(n);
+  std::vector<double>& probs = probs_;
   double sum = 0;
   for (size_t i = 0; i < n; ++i) sum += probs[i] = std::exp(static_cast<double>(candidates_[i].first - max_logit));
   if (params_.top_p < 1.0f) {

@@ -63,7 +63,8 @@ class Sampler {
   SamplingParams params_;
   int64_t vocab_size_;
   Rng rng_;
-  std::vector<std::pair<float, int32_t>> candidates_;
+  std::vector<std::pair<float, int32_t>> candidates_;  // reused across calls: no per-token allocation
+  std::vector<double> probs_;
   std::unordered_map<int32_t, int32_t> counts_;
 };
 
