@@ -1,0 +1,35 @@
+// Graph rewrites run by Session before it builds kernels. Each keeps the graph's outputs equal
+// (up to fp32 rounding for the folds) and is tested against the unoptimised graph.
+#pragma once
+
+#include "core/status.h"
+#include "graph/graph.h"
+#include "graph/op_kernel.h"
+
+namespace coreinfer {
+
+// Sorts nodes so each comes after the producers of its inputs; an error names a cycle or a value
+// that nothing produces.
+Status topological_sort(Graph& graph);
+
+// Evaluates nodes whose inputs are all constants and turns their outputs into initializers.
+Status fold_constants(Graph& graph, const OpRegistry& registry, const kernels::KernelTable& kernels);
+
+// Removes Identity and inference-mode Dropout by renaming their consumers' inputs.
+void remove_identities(Graph& graph);
+
+// BatchNormalization after a Conv (or Gemm with constant weights) becomes the Conv's weights and bias.
+void fold_batch_norm(Graph& graph);
+
+// Conv / Gemm / MatMul (+ Add of a constant bias for MatMul) followed by Relu, Clip, LeakyRelu,
+// HardSigmoid, HardSwish, Sigmoid, or x*Sigmoid(x) (SiLU) carry the activation in attributes
+// "activation" ("Relu", "Clip", ...) and "activation_params" (floats), read by the nn kernels.
+void fuse_activations(Graph& graph);
+
+// Drops nodes none of whose outputs reach a graph output, and initializers nothing reads.
+void remove_dead_nodes(Graph& graph);
+
+// Every pass above, in order.
+Status optimize_graph(Graph& graph, const OpRegistry& registry, const kernels::KernelTable& kernels);
+
+}  // namespace coreinfer

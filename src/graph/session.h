@@ -1,0 +1,60 @@
+// Session: a loaded, optimised graph ready to run. Built once (validation, passes, one kernel per
+// node with its constant inputs packed), then run() any number of times, one call at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "graph/graph.h"
+#include "graph/op_kernel.h"
+
+namespace coreinfer {
+
+class ThreadPool;
+
+struct SessionOptions {
+  int threads = 0;          // 0: the CPUs this process may use (cgroup-aware)
+  std::vector<int> cpus;    // pin to these CPUs (empty: the affinity mask)
+  bool optimize = true;     // constant folding, BN folding, activation fusion, dead-node removal
+  const kernels::KernelTable* kernels = nullptr;  // nullptr: the table for this CPU
+};
+
+using NamedTensor = std::pair<std::string, Tensor>;
+
+class Session {
+ public:
+  static Result<std::unique_ptr<Session>> create(Graph graph, const OpRegistry& registry,
+                                                 SessionOptions options = {});
+  ~Session();
+
+  const std::vector<ValueInfo>& inputs() const { return graph_.inputs; }
+  const std::vector<ValueInfo>& outputs() const { return graph_.outputs; }
+  const Graph& graph() const { return graph_; }  // after the passes
+  int threads() const;
+
+  // Runs the graph on `feeds` (every graph input by name; extra names are an error) and returns
+  // the outputs in graph order.
+  Result<std::vector<Tensor>> run(const std::vector<NamedTensor>& feeds);
+
+ private:
+  struct Step;
+  Session() = default;
+  Status build(const OpRegistry& registry);
+
+  Graph graph_;
+  SessionOptions options_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::vector<Step> steps_;
+  std::vector<std::string> value_names_;  // value id -> name
+  std::vector<Tensor> constants_;         // value id -> constant (undefined when not constant)
+  std::vector<int> input_ids_, output_ids_;
+  std::vector<int> last_use_;             // value id -> last step reading it (-1: none)
+};
+
+// The ops in `graph` that `registry` lacks, as "Op (node 'name')" entries; empty when all exist.
+std::vector<std::string> unsupported_ops(const Graph& graph, const OpRegistry& registry);
+
+}  // namespace coreinfer
