@@ -6,6 +6,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libyaml-cpp-dev prometheus
+  libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata python3-onnx python3-numpy  # ONNX models
+  libjpeg62-turbo-dev libpng-dev  # images for vision models
   g++-aarch64-linux-gnu qemu-user googletest  # make build-arm / test-arm (GoogleTest built from source)
 )
 missing=()

@@ -78,6 +78,50 @@ struct ServeOptions {
 };
 int run_serve(const ServeOptions& o);
 
+// ONNX models (built with COREINFER_BUILD_ONNX).
+struct GraphRunOptions {
+  int threads = 0;
+  std::string model;
+  std::vector<std::string> inputs;  // NAME=FILE.pb|.npy (NAME may be left out for a one-input model)
+  std::string output_dir;
+  std::string image;                // classify this image
+  std::string labels;               // one label per line
+  int top = 5;
+  // Image preprocessing (defaults: ImageNet).
+  int resize = 256;                 // shorter side; 0: no resize
+  int crop = 224;                   // centre crop; 0: none
+  std::vector<float> mean{0.485f, 0.456f, 0.406f};
+  std::vector<float> std{0.229f, 0.224f, 0.225f};
+  float scale = 1.0f / 255.0f;
+  std::string layout = "nchw";
+  bool no_optimize = false;
+};
+int run_graph(const GraphRunOptions& o);
+
+struct ConformanceCliOptions {
+  std::vector<std::string> dirs;
+  double rtol = -1, atol = -1;  // < 0: defaults / meta.json
+  int threads = 1;
+  bool no_optimize = false;
+  bool quiet = false;  // only failures and the totals
+};
+int run_conformance(const ConformanceCliOptions& o);
+
+struct GraphBenchOptions {
+  int threads = 0;
+  std::string model;
+  std::vector<int> batches{1};
+  std::vector<std::string> inputs;
+  int repeats = 0;        // 0: as many as fit in ~2 s per batch size (at least 5)
+  bool json = false;
+};
+int run_graph_bench(const GraphBenchOptions& o);
+
+// True when `path` names an ONNX model (by extension).
+inline bool is_onnx_path(const std::string& path) {
+  return path.size() >= 5 && path.compare(path.size() - 5, 5, ".onnx") == 0;
+}
+
 // "coreinfer: <message>" on stderr; returns 1.
 int fail(const std::string& message);
 

@@ -17,7 +17,7 @@ int fail(const std::string& message) {
 namespace {
 
 void add_sampling_flags(CLI::App* cmd, RunOptions& o) {
-  cmd->add_option("-m,--model", o.model, "GGUF model file")->required();
+  cmd->add_option("-m,--model", o.model, "model file: GGUF (LLM) or .onnx")->required();
   cmd->add_option("-t,--threads", o.common.threads, "compute threads (default: the CPUs this process may use)")
       ->check(CLI::Range(1, 4096));
   cmd->add_flag("--mmap-weights", o.common.mmap_weights,
@@ -36,6 +36,21 @@ void add_sampling_flags(CLI::App* cmd, RunOptions& o) {
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 24));
 }
 
+void add_graph_run_flags(CLI::App* cmd, GraphRunOptions& g) {
+  cmd->add_option("--input", g.inputs, "ONNX: NAME=FILE.pb|.npy input tensor (repeatable)");
+  cmd->add_option("--output-dir", g.output_dir, "ONNX: write each output as DIR/<name>.pb");
+  cmd->add_option("--image", g.image, "ONNX: classify this JPEG/PNG/BMP image");
+  cmd->add_option("--labels", g.labels, "ONNX: class labels, one per line");
+  cmd->add_option("--top", g.top, "ONNX: how many classes to print")->check(CLI::Range(1, 100000));
+  cmd->add_option("--resize", g.resize, "ONNX image: shorter side after resizing (0: keep)")->check(CLI::Range(0, 16384));
+  cmd->add_option("--crop", g.crop, "ONNX image: centre crop size (0: none)")->check(CLI::Range(0, 16384));
+  cmd->add_option("--mean", g.mean, "ONNX image: per-channel mean after scaling")->delimiter(',')->expected(1, 3);
+  cmd->add_option("--std", g.std, "ONNX image: per-channel std after scaling")->delimiter(',')->expected(1, 3);
+  cmd->add_option("--scale", g.scale, "ONNX image: pixel scale before mean/std (default 1/255)");
+  cmd->add_option("--layout", g.layout, "ONNX image: nchw or nhwc")->check(CLI::IsMember({"nchw", "nhwc"}));
+  cmd->add_flag("--no-optimize", g.no_optimize, "ONNX: run the graph as written (no folding or fusion)");
+}
+
 }  // namespace
 }  // namespace coreinfer::cli
 
@@ -51,7 +66,9 @@ int main(int argc, char** argv) {
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "generate text from a prompt (text on stdout, timing on stderr)");
   add_sampling_flags(run_cmd, run);
-  run_cmd->add_option("-p,--prompt", run.prompt, "the prompt")->required();
+  run_cmd->add_option("-p,--prompt", run.prompt, "the prompt (GGUF models)");
+  GraphRunOptions graph_run;
+  add_graph_run_flags(run_cmd, graph_run);
   run_cmd->add_option("-n,--n-predict", run.n_predict, "tokens to generate")->check(CLI::Range(0, 1 << 24));
   run_cmd->add_flag("--ignore-eos", run.ignore_eos, "keep generating after an end-of-generation token");
 
@@ -82,7 +99,22 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("-p,--n-prompt", bench.n_prompt, "prompt tokens")->check(CLI::Range(1, 1 << 16));
   bench_cmd->add_option("-n,--n-gen", bench.n_gen, "generated tokens")->check(CLI::Range(1, 1 << 16));
   bench_cmd->add_option("-r,--repeats", bench.repeats, "repetitions (the median is reported)")->check(CLI::Range(1, 100));
-  bench_cmd->add_flag("--json", bench.json, "print one JSON object");
+  bench_cmd->add_flag("--json", bench.json, "print one JSON object (ONNX: one per batch size)");
+  GraphBenchOptions graph_bench;
+  bench_cmd->add_option("--batch", graph_bench.batches, "ONNX: batch sizes, e.g. 1,8,32")
+      ->delimiter(',')->check(CLI::Range(1, 1 << 20));
+  bench_cmd->add_option("--input", graph_bench.inputs, "ONNX: NAME=FILE.pb|.npy input (batch tiled or cut)");
+
+  ConformanceCliOptions conf;
+  CLI::App* conf_cmd = app.add_subcommand("conformance", "run ONNX test directories (model.onnx + test_data_set_N)");
+  conf_cmd->add_option("dirs", conf.dirs, "test directories")->required();
+  conf_cmd->add_option("--rtol", conf.rtol, "relative tolerance (default 1e-3, or the case's meta.json)")
+      ->check(CLI::Range(0.0, 1e9));
+  conf_cmd->add_option("--atol", conf.atol, "absolute tolerance (default 1e-7, or the case's meta.json)")
+      ->check(CLI::Range(0.0, 1e9));
+  conf_cmd->add_option("-t,--threads", conf.threads, "compute threads (default 1)")->check(CLI::Range(1, 4096));
+  conf_cmd->add_flag("--no-optimize", conf.no_optimize, "run the graph as written (no folding or fusion)");
+  conf_cmd->add_flag("-q,--quiet", conf.quiet, "print only failures and the totals");
 
 #if defined(COREINFER_WITH_SERVER)  // built without the server (COREINFER_BUILD_SERVER=OFF): no serve
   ServeOptions serve;
@@ -131,6 +163,16 @@ int main(int argc, char** argv) {
   if (*serve_cmd && app.count("--log-level") == 0) coreinfer::log::set_level(coreinfer::log::Level::kInfo);
 #endif
 
+  if (*run_cmd && is_onnx_path(run.model)) {
+#if defined(COREINFER_WITH_ONNX)
+    graph_run.model = run.model;
+    graph_run.threads = run.common.threads;
+    return run_graph(graph_run);
+#else
+    return fail("this coreinfer was built without ONNX support (COREINFER_BUILD_ONNX=OFF)");
+#endif
+  }
+  if (*run_cmd && run.prompt.empty()) return fail("run needs a prompt (-p) for a GGUF model");
   if (*run_cmd) return run_generate(run);
   if (*chat_cmd) return run_chat(chat);
   if (*tok_cmd) return run_tokenize(tok);
@@ -138,7 +180,24 @@ int main(int argc, char** argv) {
     if (!info.cpu && info.model.empty()) return fail("info needs a model file, or --cpu");
     return run_info(info);
   }
+  if (*bench_cmd && is_onnx_path(bench.model)) {
+#if defined(COREINFER_WITH_ONNX)
+    graph_bench.model = bench.model;
+    graph_bench.threads = bench.common.threads;
+    graph_bench.json = bench.json;
+    return run_graph_bench(graph_bench);
+#else
+    return fail("this coreinfer was built without ONNX support (COREINFER_BUILD_ONNX=OFF)");
+#endif
+  }
   if (*bench_cmd) return run_bench(bench);
+  if (*conf_cmd) {
+#if defined(COREINFER_WITH_ONNX)
+    return run_conformance(conf);
+#else
+    return fail("this coreinfer was built without ONNX support (COREINFER_BUILD_ONNX=OFF)");
+#endif
+  }
 #if defined(COREINFER_WITH_SERVER)
   if (*serve_cmd) return run_serve(serve);
 #endif
