@@ -104,6 +104,7 @@ struct ConformanceCliOptions {
   int threads = 1;
   bool no_optimize = false;
   bool quiet = false;  // only failures and the totals
+  std::string known_failures;  // file: "case_name  reason" lines; those failures are reported, not counted
 };
 int run_conformance(const ConformanceCliOptions& o);
 

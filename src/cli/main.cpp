@@ -115,6 +115,8 @@ int main(int argc, char** argv) {
   conf_cmd->add_option("-t,--threads", conf.threads, "compute threads (default 1)")->check(CLI::Range(1, 4096));
   conf_cmd->add_flag("--no-optimize", conf.no_optimize, "run the graph as written (no folding or fusion)");
   conf_cmd->add_flag("-q,--quiet", conf.quiet, "print only failures and the totals");
+  conf_cmd->add_option("--known-failures", conf.known_failures,
+                       "file of 'case reason' lines: those cases may fail (XFAIL) without failing the run");
 
 #if defined(COREINFER_WITH_SERVER)  // built without the server (COREINFER_BUILD_SERVER=OFF): no serve
   ServeOptions serve;

@@ -75,6 +75,8 @@ struct Graph {
   std::unordered_map<std::string, Tensor> initializers;  // constants (weights)
   std::vector<ValueInfo> inputs;                         // initializers excluded
   std::vector<ValueInfo> outputs;
+  // Types and shapes of intermediate values where shape inference could tell (dims < 0 unknown).
+  std::unordered_map<std::string, ValueInfo> value_info;
   std::map<std::string, int64_t> opsets;  // domain ("" = ai.onnx) -> version
   int64_t ir_version = 0;
   std::string producer;

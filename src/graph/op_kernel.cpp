@@ -8,7 +8,7 @@ namespace coreinfer {
 
 Result<Tensor*> OpRunContext::allocate_output(size_t i, ElemType type, Shape shape) {
   if (i >= outputs.size()) return internal_error("output index " + std::to_string(i) + " out of range");
-  CI_ASSIGN_OR_RETURN(outputs[i], Tensor::allocate(type, std::move(shape)));
+  CI_ASSIGN_OR_RETURN(outputs[i], Tensor::allocate(type, std::move(shape), buffers));
   return &outputs[i];
 }
 

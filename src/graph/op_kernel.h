@@ -20,6 +20,7 @@
 namespace coreinfer {
 
 class ThreadPool;
+class BufferPool;
 namespace kernels {
 struct KernelTable;
 }
@@ -44,6 +45,7 @@ struct OpRunContext {
   std::span<Tensor> outputs;
   ThreadPool* pool = nullptr;  // nullptr: run single-threaded
   const kernels::KernelTable& kernels;
+  BufferPool* buffers = nullptr;  // the session's memory planner (nullptr: the heap)
 
   const Tensor* input(size_t i) const { return i < inputs.size() ? inputs[i] : nullptr; }
   size_t num_inputs() const { return inputs.size(); }

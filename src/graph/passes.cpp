@@ -99,6 +99,44 @@ Status fold_constants(Graph& graph, const OpRegistry& registry, const kernels::K
   return Status::ok();
 }
 
+void fold_static_shapes(Graph& graph) {
+  auto static_shape = [&](const std::string& name) -> const Shape* {
+    const ValueInfo* vi = nullptr;
+    for (const ValueInfo& in : graph.inputs)
+      if (in.name == name) vi = &in;
+    if (vi == nullptr) {
+      auto it = graph.value_info.find(name);
+      if (it != graph.value_info.end()) vi = &it->second;
+    }
+    if (vi == nullptr || !vi->has_shape) return nullptr;
+    for (int64_t d : vi->shape)
+      if (d < 0) return nullptr;
+    return &vi->shape;
+  };
+  std::vector<Node> kept;
+  for (Node& node : graph.nodes) {
+    const Shape* shape = node.domain.empty() && (node.op_type == "Shape" || node.op_type == "Size") &&
+                                 node.inputs.size() == 1 && node.outputs.size() == 1
+                             ? static_shape(node.inputs[0])
+                             : nullptr;
+    if (shape == nullptr) {
+      kept.push_back(std::move(node));
+      continue;
+    }
+    if (node.op_type == "Size") {
+      graph.initializers[node.outputs[0]] = Tensor::from_vector<int64_t>({}, {shape_numel(*shape)});
+      continue;
+    }
+    const int64_t rank = static_cast<int64_t>(shape->size());
+    auto clampi = [&](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank); };
+    const int64_t start = clampi(node.attrs.get_int("start", 0));
+    const int64_t end = std::max(start, clampi(node.attrs.get_int("end", rank)));
+    std::vector<int64_t> dims(shape->begin() + start, shape->begin() + end);
+    graph.initializers[node.outputs[0]] = Tensor::from_vector<int64_t>({static_cast<int64_t>(dims.size())}, dims);
+  }
+  graph.nodes = std::move(kept);
+}
+
 void remove_identities(Graph& graph) {
   std::unordered_set<std::string> graph_outputs;
   for (const ValueInfo& vi : graph.outputs) graph_outputs.insert(vi.name);
@@ -141,6 +179,7 @@ void remove_dead_nodes(Graph& graph) {
 
 Status optimize_graph(Graph& graph, const OpRegistry& registry, const kernels::KernelTable& kernels) {
   remove_identities(graph);
+  fold_static_shapes(graph);
   CI_RETURN_IF_ERROR(fold_constants(graph, registry, kernels));
   fold_batch_norm(graph);
   fuse_activations(graph);

@@ -15,6 +15,10 @@ Status topological_sort(Graph& graph);
 // Evaluates nodes whose inputs are all constants and turns their outputs into initializers.
 Status fold_constants(Graph& graph, const OpRegistry& registry, const kernels::KernelTable& kernels);
 
+// Shape and Size of values whose shape is fully known (graph inputs with static shapes, or
+// value_info from shape inference) become constants, so the shape arithmetic after them folds too.
+void fold_static_shapes(Graph& graph);
+
 // Removes Identity and inference-mode Dropout by renaming their consumers' inputs.
 void remove_identities(Graph& graph);
 

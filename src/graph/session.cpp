@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/thread_pool.h"
+#include "graph/buffer_pool.h"
 #include "graph/passes.h"
 #include "kernels/kernel_table.h"
 
@@ -19,6 +20,8 @@ struct Session::Step {
 Session::~Session() = default;
 
 int Session::threads() const { return pool_ ? pool_->size() : 1; }
+
+size_t Session::buffer_allocations() const { return buffers_ ? buffers_->allocations() : 0; }
 
 std::vector<std::string> unsupported_ops(const Graph& graph, const OpRegistry& registry) {
   std::vector<std::string> missing;
@@ -54,6 +57,7 @@ Result<std::unique_ptr<Session>> Session::create(Graph graph, const OpRegistry& 
   po.threads = s->options_.threads;
   po.cpus = s->options_.cpus;
   s->pool_ = std::make_unique<ThreadPool>(po);
+  s->buffers_ = std::make_unique<BufferPool>();
   CI_RETURN_IF_ERROR(s->build(registry));
   return s;
 }
@@ -157,7 +161,7 @@ Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& feeds) 
       in_ptrs.push_back(v >= 0 ? &values[v] : nullptr);
     }
     outs.assign(step.out.size(), Tensor());
-    OpRunContext ctx{in_ptrs, outs, pool_.get(), *options_.kernels};
+    OpRunContext ctx{in_ptrs, outs, pool_.get(), *options_.kernels, buffers_.get()};
     Status st = step.kernel->run(ctx);
     if (!st.is_ok()) return Status(st.code(), step.node->describe() + ": " + st.message());
     for (size_t o = 0; o < step.out.size(); ++o) {

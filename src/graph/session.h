@@ -14,6 +14,7 @@
 namespace coreinfer {
 
 class ThreadPool;
+class BufferPool;
 
 struct SessionOptions {
   int threads = 0;          // 0: the CPUs this process may use (cgroup-aware)
@@ -34,6 +35,8 @@ class Session {
   const std::vector<ValueInfo>& outputs() const { return graph_.outputs; }
   const Graph& graph() const { return graph_; }  // after the passes
   int threads() const;
+  // Buffers the memory planner has had to create so far (flat across runs once warmed up).
+  size_t buffer_allocations() const;
 
   // Runs the graph on `feeds` (every graph input by name; extra names are an error) and returns
   // the outputs in graph order.
@@ -47,6 +50,7 @@ class Session {
   Graph graph_;
   SessionOptions options_;
   std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<BufferPool> buffers_;
   std::vector<Step> steps_;
   std::vector<std::string> value_names_;  // value id -> name
   std::vector<Tensor> constants_;         // value id -> constant (undefined when not constant)

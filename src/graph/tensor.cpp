@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/half.h"
+#include "graph/buffer_pool.h"
 
 namespace coreinfer {
 
@@ -58,7 +59,9 @@ std::string shape_string(const Shape& shape) {
   return s + "]";
 }
 
-Result<Tensor> Tensor::allocate(ElemType type, Shape shape) {
+Result<Tensor> Tensor::allocate(ElemType type, Shape shape) { return allocate(type, std::move(shape), nullptr); }
+
+Result<Tensor> Tensor::allocate(ElemType type, Shape shape, BufferPool* pool) {
   const size_t es = elem_size(type);
   if (es == 0) return unsupported(std::string("tensors of type ") + elem_type_name(type) + " are not supported");
   const int64_t n = shape_numel(shape);
@@ -71,7 +74,7 @@ Result<Tensor> Tensor::allocate(ElemType type, Shape shape) {
   t.shape_ = std::move(shape);
   t.numel_ = n;
   const size_t bytes = static_cast<size_t>(n) * es;
-  t.storage_ = std::make_shared<AlignedBuffer>(bytes == 0 ? 1 : bytes);
+  t.storage_ = pool ? pool->get(bytes) : std::make_shared<AlignedBuffer>(bytes == 0 ? 1 : bytes);
   std::memset(t.storage_->data(), 0, bytes == 0 ? 1 : bytes);
   return t;
 }
@@ -83,6 +86,14 @@ Result<Tensor> Tensor::reshaped(Shape shape) const {
                             " elements) as " + shape_string(shape));
   Tensor t = *this;
   t.shape_ = std::move(shape);
+  return t;
+}
+
+Result<Tensor> Tensor::reinterpreted(ElemType type) const {
+  if (elem_size(type) != elem_size(type_) || elem_size(type) == 0)
+    return invalid_argument(std::string("cannot view ") + elem_type_name(type_) + " as " + elem_type_name(type));
+  Tensor t = *this;
+  t.type_ = type;
   return t;
 }
 

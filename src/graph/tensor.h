@@ -63,6 +63,8 @@ class Tensor {
 
   // Zero-filled storage for `shape`; fails on negative dimensions or more than kMaxTensorBytes.
   static Result<Tensor> allocate(ElemType type, Shape shape);
+  // The same, with storage from `pool` (nullptr: the heap).
+  static Result<Tensor> allocate(ElemType type, Shape shape, class BufferPool* pool);
   // Test and constant-building convenience: a float/int64/... tensor holding `values`.
   template <typename T>
   static Tensor from_vector(Shape shape, const std::vector<T>& values);
@@ -85,6 +87,8 @@ class Tensor {
 
   // A view with another shape of the same element count (the bytes are shared).
   Result<Tensor> reshaped(Shape shape) const;
+  // A view of the same bytes as another type of the same size (e.g. uint16 bit patterns as bfloat16).
+  Result<Tensor> reinterpreted(ElemType type) const;
   // A deep copy (its own storage).
   Tensor clone() const;
   // True when both share storage (a view or a copy of the handle).

@@ -4,6 +4,9 @@
 #include <fstream>
 #include <unordered_set>
 
+#include <onnx/shape_inference/implementation.h>
+
+#include "core/log.h"
 #include "formats/onnx/tensor_proto.h"
 
 namespace coreinfer {
@@ -83,8 +86,19 @@ Result<Graph> parse_onnx_model(std::span<const uint8_t> bytes, const std::string
     g.opsets[domain] = op.version();
   }
   if (model.opset_import_size() == 0) g.opsets[""] = 1;  // IR < 3 files have no opset_import
+  // ONNX's own shape inference (libonnx) annotates intermediate values; models it cannot infer
+  // (contrib ops, inconsistent files) still load, with less known.
+  try {
+    onnx::shape_inference::InferShapes(model);
+  } catch (const std::exception& e) {
+    log::debug(std::string("onnx shape inference stopped: ") + e.what());
+  }
   const auto& gp = model.graph();
   g.name = gp.name();
+  for (const auto& v : gp.value_info()) {
+    auto vi = convert_value_info(v);
+    if (vi.is_ok() && vi->has_shape) g.value_info[v.name()] = std::move(vi).value();
+  }
 
   for (const auto& init : gp.initializer()) {
     if (init.name().empty()) return corrupt("an initializer has no name");
