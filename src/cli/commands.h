@@ -90,9 +90,9 @@ struct GraphRunOptions {
   // Image preprocessing (defaults: ImageNet).
   int resize = 256;                 // shorter side; 0: no resize
   int crop = 224;                   // centre crop; 0: none
-  std::vector<float> mean{0.485f, 0.456f, 0.406f};
-  std::vector<float> std{0.229f, 0.224f, 0.225f};
-  float scale = 1.0f / 255.0f;
+  std::vector<double> mean{0.485, 0.456, 0.406};
+  std::vector<double> std{0.229, 0.224, 0.225};
+  double scale = 1.0 / 255.0;
   std::string layout = "nchw";
   bool no_optimize = false;
 };
