@@ -8,6 +8,9 @@
 
 namespace coreinfer {
 
+// The domain of coreinfer's own fused operators.
+inline constexpr const char* kCoreinferOpDomain = "coreinfer";
+
 // Sorts nodes so each comes after the producers of its inputs; an error names a cycle or a value
 // that nothing produces.
 Status topological_sort(Graph& graph);
@@ -29,6 +32,10 @@ void fold_batch_norm(Graph& graph);
 // HardSigmoid, HardSwish, Sigmoid, or x*Sigmoid(x) (SiLU) carry the activation in attributes
 // "activation" ("Relu", "Clip", ...) and "activation_params" (floats), read by the nn kernels.
 void fuse_activations(Graph& graph);
+
+// Gather(axis 0) followed by ReduceSum/ReduceMean over the ids' last axis, the gathered tensor read
+// by nothing else, becomes coreinfer::EmbeddingBag (rows summed as they are read).
+void fuse_embedding_bags(Graph& graph);
 
 // Drops nodes none of whose outputs reach a graph output, and initializers nothing reads.
 void remove_dead_nodes(Graph& graph);

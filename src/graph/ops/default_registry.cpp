@@ -1,5 +1,7 @@
 #include "graph/ops/register.h"
 
+#include "graph/ops/embedding_bag.h"
+
 namespace coreinfer {
 
 OpRegistry default_op_registry() {
@@ -8,6 +10,7 @@ OpRegistry default_op_registry() {
   register_tensor_ops(r);
   register_nn_ops(r);
   register_quant_ops(r);
+  register_embedding_bag(r);
   return r;
 }
 
