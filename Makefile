@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 BUILD := build/release
 
-.PHONY: setup build run story test test-release test-asan build-arm test-arm bench clean
+.PHONY: setup build run story test test-release test-asan build-arm test-arm bench bench-onnx clean
 
 setup:
 	@bash scripts/setup.sh
@@ -39,6 +39,12 @@ test-arm: build-arm
 
 bench: build
 	$(BUILD)/coreinfer bench -m assets/models/stories260K.gguf
+
+# coreinfer against ONNX Runtime (npm onnxruntime-node 1.30) on generated ONNX models, 2 threads
+# (bench/README.md). First use installs onnxruntime-node into build/ort-node and writes ~1.5 GB of
+# models to build/bench-models/onnx.
+bench-onnx: build
+	bash bench/onnx/compare.sh
 
 clean:
 	rm -rf build

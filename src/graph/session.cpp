@@ -77,6 +77,10 @@ Status Session::build(const OpRegistry& registry) {
     input_ids_.push_back(id_of(vi.name));
   }
   for (auto& [name, t] : graph_.initializers) constants_[id_of(name)] = t;
+  // Every value gets its id before pointers into constants_ are taken below (no reallocation).
+  for (const Node& node : graph_.nodes)
+    for (const std::string& out : node.outputs)
+      if (!out.empty()) id_of(out);
 
   for (const Node& node : graph_.nodes) {
     Step step;
