@@ -1,6 +1,7 @@
 #include "graph/tensor.h"
 
 #include <cstring>
+#include <algorithm>
 #include <limits>
 
 #include "core/half.h"
@@ -62,6 +63,16 @@ std::string shape_string(const Shape& shape) {
 Result<Tensor> Tensor::allocate(ElemType type, Shape shape) { return allocate(type, std::move(shape), nullptr); }
 
 Result<Tensor> Tensor::allocate(ElemType type, Shape shape, BufferPool* pool) {
+  CI_ASSIGN_OR_RETURN(Tensor t, allocate_uninitialized(type, std::move(shape), pool));
+  if (t.storage_) std::memset(t.storage_->data(), 0, std::max<size_t>(t.bytes(), 1));
+  return t;
+}
+
+Result<Tensor> Tensor::allocate_uninitialized(ElemType type, Shape shape) {
+  return allocate_uninitialized(type, std::move(shape), nullptr);
+}
+
+Result<Tensor> Tensor::allocate_uninitialized(ElemType type, Shape shape, BufferPool* pool) {
   const size_t es = elem_size(type);
   if (es == 0) return unsupported(std::string("tensors of type ") + elem_type_name(type) + " are not supported");
   const int64_t n = shape_numel(shape);
@@ -75,7 +86,6 @@ Result<Tensor> Tensor::allocate(ElemType type, Shape shape, BufferPool* pool) {
   t.numel_ = n;
   const size_t bytes = static_cast<size_t>(n) * es;
   t.storage_ = pool ? pool->get(bytes) : std::make_shared<AlignedBuffer>(bytes == 0 ? 1 : bytes);
-  std::memset(t.storage_->data(), 0, bytes == 0 ? 1 : bytes);
   return t;
 }
 

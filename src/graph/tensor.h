@@ -65,6 +65,9 @@ class Tensor {
   static Result<Tensor> allocate(ElemType type, Shape shape);
   // The same, with storage from `pool` (nullptr: the heap).
   static Result<Tensor> allocate(ElemType type, Shape shape, class BufferPool* pool);
+  // Storage left uninitialised, for callers that overwrite every byte (file readers).
+  static Result<Tensor> allocate_uninitialized(ElemType type, Shape shape);
+  static Result<Tensor> allocate_uninitialized(ElemType type, Shape shape, class BufferPool* pool);
   // Test and constant-building convenience: a float/int64/... tensor holding `values`.
   template <typename T>
   static Tensor from_vector(Shape shape, const std::vector<T>& values);

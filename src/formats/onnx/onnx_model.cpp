@@ -7,6 +7,7 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include "core/log.h"
+#include "core/mapped_file.h"
 #include "formats/onnx/tensor_proto.h"
 
 namespace coreinfer {
@@ -86,6 +87,15 @@ Result<Graph> parse_onnx_model(std::span<const uint8_t> bytes, const std::string
     g.opsets[domain] = op.version();
   }
   if (model.opset_import_size() == 0) g.opsets[""] = 1;  // IR < 3 files have no opset_import
+  for (auto& init : *model.mutable_graph()->mutable_initializer()) {
+    if (init.name().empty()) return corrupt("an initializer has no name");
+    auto t = tensor_from_proto(init, base_dir);
+    if (!t.is_ok()) return Status(t.status().code(), "initializer: " + t.status().message());
+    g.initializers[init.name()] = std::move(t).value();
+    // Big weights are not needed by shape inference (only small shape-like constants are):
+    // release the protobuf's copy now to keep the peak near one copy of the weights.
+    if (init.raw_data().size() > (1u << 16)) std::string().swap(*init.mutable_raw_data());
+  }
   // ONNX's own shape inference (libonnx) annotates intermediate values; models it cannot infer
   // (contrib ops, inconsistent files) still load, with less known.
   try {
@@ -98,13 +108,6 @@ Result<Graph> parse_onnx_model(std::span<const uint8_t> bytes, const std::string
   for (const auto& v : gp.value_info()) {
     auto vi = convert_value_info(v);
     if (vi.is_ok() && vi->has_shape) g.value_info[v.name()] = std::move(vi).value();
-  }
-
-  for (const auto& init : gp.initializer()) {
-    if (init.name().empty()) return corrupt("an initializer has no name");
-    auto t = tensor_from_proto(init, base_dir);
-    if (!t.is_ok()) return Status(t.status().code(), "initializer: " + t.status().message());
-    g.initializers[init.name()] = std::move(t).value();
   }
   if (gp.sparse_initializer_size() > 0) return unsupported("sparse initializers are not supported");
 
@@ -148,11 +151,9 @@ Result<Graph> load_onnx_model(const std::string& path) {
   if (ec) return not_found("cannot open ONNX model '" + path + "': " + ec.message());
   if (size > static_cast<uint64_t>(kMaxOnnxFileBytes))
     return unsupported("'" + path + "' is over 2 GiB; save it with external data");
-  std::vector<uint8_t> bytes(size);
-  std::ifstream in(path, std::ios::binary);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
-    return io_error("cannot read '" + path + "'");
-  auto g = parse_onnx_model(bytes, fs::path(path).parent_path().string());
+  auto file = MappedFile::open(path);  // parsed in place, no copy of the file
+  if (!file.is_ok()) return file.status();
+  auto g = parse_onnx_model(std::span((*file)->data(), (*file)->size()), fs::path(path).parent_path().string());
   if (!g.is_ok()) return Status(g.status().code(), "'" + path + "': " + g.status().message());
   return g;
 }

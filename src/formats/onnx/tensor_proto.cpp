@@ -65,7 +65,7 @@ Result<Tensor> tensor_from_proto(const onnx::TensorProto& p, const std::string& 
   Shape shape(p.dims().begin(), p.dims().end());
   for (int64_t d : shape)
     if (d < 0) return corrupt(tensor_label(p) + ": negative dimension in " + shape_string(shape));
-  auto allocated = Tensor::allocate(type, shape);
+  auto allocated = Tensor::allocate_uninitialized(type, shape);
   if (!allocated.is_ok()) return Status(allocated.status().code(), tensor_label(p) + ": " + allocated.status().message());
   Tensor t = std::move(allocated).value();
   const size_t bytes = t.bytes();
