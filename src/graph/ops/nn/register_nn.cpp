@@ -1,7 +1,23 @@
+#include "graph/ops/nn/nn_ops.h"
 #include "graph/ops/register.h"
 
 namespace coreinfer {
 
-void register_nn_ops(OpRegistry& r) { (void)r; }
+void register_nn_ops(OpRegistry& r) {
+  r.add("", "Conv", nn::make_conv);
+  r.add("", "ConvTranspose", nn::make_conv_transpose);
+  r.add("", "Gemm", nn::make_gemm);
+  r.add("", "MatMul", nn::make_matmul);
+  r.add("", "MaxPool", nn::make_max_pool);
+  r.add("", "AveragePool", nn::make_average_pool);
+  r.add("", "LpPool", nn::make_lp_pool);
+  r.add("", "GlobalAveragePool", nn::make_global_average_pool);
+  r.add("", "GlobalMaxPool", nn::make_global_max_pool);
+  r.add("", "GlobalLpPool", nn::make_global_lp_pool);
+  r.add("", "BatchNormalization", nn::make_batch_norm);
+  r.add("", "InstanceNormalization", nn::make_instance_norm);
+  r.add("", "LayerNormalization", nn::make_layer_norm);
+  r.add("", "LRN", nn::make_lrn);
+}
 
 }  // namespace coreinfer

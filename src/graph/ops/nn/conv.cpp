@@ -1,0 +1,153 @@
+// Conv: im2col (or the input itself for pointwise convolutions) times the packed weights, per
+// image and group; depthwise convolutions run a direct loop. Constant weights are packed once.
+#include <memory>
+#include <vector>
+
+#include "graph/ops/nn/depthwise.h"
+#include "graph/ops/nn/im2col.h"
+#include "graph/ops/nn/nn_common.h"
+#include "graph/ops/nn/nn_ops.h"
+#include "graph/ops/nn/sgemm.h"
+#include "graph/ops/nn/window_geometry.h"
+#include "kernels/kernel_table.h"
+
+namespace coreinfer::nn {
+namespace {
+
+class ConvKernel final : public OpKernel {
+ public:
+  static Result<std::unique_ptr<OpKernel>> create(const OpBuildContext& ctx) {
+    auto k = std::unique_ptr<ConvKernel>(new ConvKernel());
+    k->window_ = read_window_attrs(ctx.attrs());
+    k->window_.ceil_mode = false;
+    k->group_ = ctx.attrs().get_int("group", 1);
+    if (k->group_ < 1) return invalid_argument("group must be >= 1, got " + std::to_string(k->group_));
+    CI_ASSIGN_OR_RETURN(k->act_, fused_activation(ctx));
+    k->gemm_ = select_gemm_kernel(ctx.kernels);
+#if defined(__x86_64__)
+    if (ctx.kernels.isa >= kernels::Isa::kAvx512 && ctx.kernels.isa <= kernels::Isa::kAvx512Vnni)
+      k->depthwise_ = depthwise_plane_avx512;
+#endif
+    if (const Tensor* w = ctx.constant(1)) {
+      CI_RETURN_IF_ERROR(k->check_weights(*w));
+      k->packed_ = k->pack_weights(*w);
+      k->weights_packed_ = true;
+    }
+    return std::unique_ptr<OpKernel>(std::move(k));
+  }
+
+  Status run(OpRunContext& ctx) override {
+    CI_ASSIGN_OR_RETURN(const Tensor* x, float_input(ctx, 0, "X"));
+    CI_ASSIGN_OR_RETURN(const Tensor* w, float_input(ctx, 1, "W"));
+    CI_ASSIGN_OR_RETURN(const Tensor* bias, optional_float_input(ctx, 2, "B"));
+    if (x->rank() < 3)
+      return invalid_argument("input X must have rank >= 3 ([N, C, spatial...]), got " + shape_string(x->shape()));
+    if (!weights_packed_) CI_RETURN_IF_ERROR(check_weights(*w));
+    if (w->rank() != x->rank())
+      return invalid_argument("input W " + shape_string(w->shape()) + " must have the rank of X " +
+                              shape_string(x->shape()));
+    const int64_t batch = x->dim(0), channels = x->dim(1), m = w->dim(0), cg = w->dim(1);
+    if (channels != cg * group_)
+      return invalid_argument("input X has " + std::to_string(channels) + " channels but W " +
+                              shape_string(w->shape()) + " with group " + std::to_string(group_) + " expects " +
+                              std::to_string(cg * group_));
+    if (bias && (bias->rank() != 1 || bias->dim(0) != m))
+      return invalid_argument("input B must have shape [" + std::to_string(m) + "], got " + shape_string(bias->shape()));
+    const Shape x_spatial(x->shape().begin() + 2, x->shape().end());
+    const Shape w_spatial(w->shape().begin() + 2, w->shape().end());
+    if (!window_.kernel_shape.empty() && window_.kernel_shape != w_spatial)
+      return invalid_argument("kernel_shape " + shape_string(window_.kernel_shape) + " does not match W " +
+                              shape_string(w->shape()));
+    CI_ASSIGN_OR_RETURN(const WindowGeometry g, resolve_window(window_, x_spatial, w_spatial));
+    Shape y_shape{batch, m};
+    for (int64_t d : g.out_spatial()) y_shape.push_back(d);
+    CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, ElemType::kFloat, y_shape));
+
+    std::vector<PackedA> runtime_packed;
+    const std::vector<PackedA>& packed = weights_packed_ ? packed_ : (runtime_packed = pack_weights(*w));
+    const float* xd = x->data<float>();
+    float* yd = y->data<float>();
+    const float* bd = bias ? bias->data<float>() : nullptr;
+    const int64_t mg = m / group_, ks = g.kernel_size(), in_size = g.in_size(), out_size = g.out_size();
+    if (batch == 0 || out_size == 0 || m == 0) return Status::ok();
+
+    if (cg == 1 && mg == 1) {  // depthwise
+      const float* wd = w->data<float>();
+      const Activation act = act_;
+      const DepthwisePlaneFn plane = depthwise_;
+      const BiasActFn bias_act = gemm_.bias_act;
+      ctx.parallel_for(batch * m, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+          const int64_t c = i % m;
+          float* out = yd + i * out_size;
+          plane(g, xd + i * in_size, wd + c * ks, bd ? bd[c] : 0.0f, out);
+          if (act.kind != Activation::Kind::kNone) bias_act(out, out_size, 0.0f, nullptr, act);
+        }
+      });
+      return Status::ok();
+    }
+
+    bool pointwise = true;
+    for (int d = 0; d < kMaxSpatial; ++d)
+      pointwise = pointwise && g.kernel[d] == 1 && g.stride[d] == 1 && g.pad_begin[d] == 0 && g.pad_end[d] == 0;
+    const int64_t k = cg * ks;
+    for (int64_t b = 0; b < batch; ++b) {
+      for (int64_t gi = 0; gi < group_; ++gi) {
+        const float* xg = xd + (b * channels + gi * cg) * in_size;
+        float* yg = yd + (b * m + gi * mg) * out_size;
+        GemmEpilogue epi;
+        epi.row_bias = bd ? bd + gi * mg : nullptr;
+        epi.act = act_;
+        GemmB src;
+        PackBlockFn packer;
+        if (pointwise) {
+          src.view = MatrixView{xg, in_size, 1};
+        } else {
+          const int nr = gemm_.nr;
+          packer = [xg, &g, nr](int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst) {
+            pack_im2col_block(xg, g, nr, k0, kc, n0, nc, dst);
+          };
+          src.packer = &packer;
+        }
+        sgemm(ctx, gemm_, mg, out_size, k, packed[gi], src, yg, out_size, epi, &scratch_);
+      }
+    }
+    return Status::ok();
+  }
+
+ private:
+  ConvKernel() = default;
+
+  Status check_weights(const Tensor& w) const {
+    if (w.type() != ElemType::kFloat) return unsupported("input W must be float32");
+    if (w.rank() < 3) return invalid_argument("input W must have rank >= 3 ([M, C/group, k...]), got " + shape_string(w.shape()));
+    if (w.dim(0) % group_ != 0)
+      return invalid_argument("W has " + std::to_string(w.dim(0)) + " output channels, not a multiple of group " +
+                              std::to_string(group_));
+    return Status::ok();
+  }
+
+  std::vector<PackedA> pack_weights(const Tensor& w) const {
+    const int64_t mg = w.dim(0) / group_, k = w.numel() / std::max<int64_t>(w.dim(0), 1);
+    std::vector<PackedA> out;
+    if (w.dim(1) == 1 && mg == 1) return out;  // depthwise reads W directly
+    for (int64_t gi = 0; gi < group_; ++gi)
+      out.push_back(pack_a(gemm_, mg, k, MatrixView{w.data<float>() + gi * mg * k, k, 1}));
+    return out;
+  }
+
+  WindowAttrs window_;
+  int64_t group_ = 1;
+  Activation act_;
+  GemmKernel gemm_;
+  DepthwisePlaneFn depthwise_ = depthwise_plane_generic;
+  bool weights_packed_ = false;
+  std::vector<PackedA> packed_;
+  GemmScratch scratch_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<OpKernel>> make_conv(const OpBuildContext& ctx) { return ConvKernel::create(ctx); }
+
+}  // namespace coreinfer::nn

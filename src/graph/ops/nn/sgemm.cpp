@@ -1,0 +1,207 @@
+#include "graph/ops/nn/sgemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/thread_pool.h"
+#include "kernels/kernel_table.h"
+
+namespace coreinfer::nn {
+namespace {
+
+constexpr int64_t kMaxDepth = 384;       // k per block: a kc x nr B panel stays in L1
+constexpr int64_t kMaxRows = 192;        // rows of A per task (kept in L2 with the B block)
+constexpr int64_t kBlockBytes = 256 << 10;  // packed B block per task
+constexpr int64_t kMaxSharedB = 4 << 20;    // floats of B packed up front when shared by row blocks
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+
+void pack_view_block(const MatrixView& b, int nr, int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst) {
+  for (int64_t j0 = 0; j0 < nc; j0 += nr) {
+    const int64_t w = std::min<int64_t>(nr, nc - j0);
+    float* panel = dst + (j0 / nr) * kc * nr;
+    for (int64_t p = 0; p < kc; ++p) {
+      float* out = panel + p * nr;
+      const float* src = b.data + (k0 + p) * b.rs + (n0 + j0) * b.cs;
+      if (b.cs == 1) {
+        std::memcpy(out, src, static_cast<size_t>(w) * sizeof(float));
+      } else {
+        for (int64_t j = 0; j < w; ++j) out[j] = src[j * b.cs];
+      }
+      for (int64_t j = w; j < nr; ++j) out[j] = 0.0f;
+    }
+  }
+}
+
+}  // namespace
+
+GemmKernel select_gemm_kernel(const kernels::KernelTable& table) {
+#if defined(__x86_64__)
+  if (table.isa >= kernels::Isa::kAvx512 && table.isa <= kernels::Isa::kAvx512Vnni) return gemm_kernel_avx512();
+  if (table.isa == kernels::Isa::kAvx2) return gemm_kernel_avx2();
+#endif
+  (void)table;
+  return gemm_kernel_generic();
+}
+
+void pack_a_into(PackedA& p, const GemmKernel& kernel, int64_t m, int64_t k, MatrixView a, float scale) {
+  p.mr = kernel.mr;
+  p.m = m;
+  p.k = k;
+  const int64_t panels = ceil_div(m, kernel.mr);
+  p.data.resize(static_cast<size_t>(panels * k * kernel.mr));
+  for (int64_t q = 0; q < panels; ++q) {
+    float* dst = p.data.data() + q * k * kernel.mr;
+    const int64_t rows = std::min<int64_t>(kernel.mr, m - q * kernel.mr);
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* src = a.data + (q * kernel.mr + r) * a.rs;
+      if (scale == 1.0f) {
+        for (int64_t i = 0; i < k; ++i) dst[i * kernel.mr + r] = src[i * a.cs];
+      } else {
+        for (int64_t i = 0; i < k; ++i) dst[i * kernel.mr + r] = src[i * a.cs] * scale;
+      }
+    }
+    for (int64_t r = rows; r < kernel.mr; ++r)
+      for (int64_t i = 0; i < k; ++i) dst[i * kernel.mr + r] = 0.0f;
+  }
+}
+
+PackedA pack_a(const GemmKernel& kernel, int64_t m, int64_t k, MatrixView a, float scale) {
+  PackedA p;
+  pack_a_into(p, kernel, m, k, a, scale);
+  return p;
+}
+
+PackedB pack_b(const GemmKernel& kernel, int64_t k, int64_t n, MatrixView b, float scale) {
+  PackedB p;
+  p.nr = kernel.nr;
+  p.k = k;
+  p.n = n;
+  p.data.resize(static_cast<size_t>(ceil_div(n, kernel.nr) * k * kernel.nr));
+  if (k > 0 && n > 0) pack_view_block(b, kernel.nr, 0, k, 0, n, p.data.data());
+  if (scale != 1.0f)
+    for (float& v : p.data) v *= scale;
+  return p;
+}
+
+void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t n, int64_t k, const PackedA& a,
+           const GemmB& b, float* c, int64_t ldc, const GemmEpilogue& epi, GemmScratch* scratch) {
+  GemmScratch local;
+  if (scratch == nullptr) scratch = &local;
+  if (m <= 0 || n <= 0) return;
+  const int mr = kernel.mr, nr = kernel.nr;
+  const int threads = ctx.pool ? ctx.pool->size() : 1;
+
+  // Depth blocks of equal size; column blocks sized so a packed B block fits kBlockBytes.
+  const int64_t k_blocks = std::max<int64_t>(1, ceil_div(k, kMaxDepth));
+  const int64_t kc_max = std::max<int64_t>(1, ceil_div(k, k_blocks));
+  int64_t nc = std::min(round_up(n, nr), std::max<int64_t>(nr, kBlockBytes / 4 / kc_max / nr * nr));
+  int64_t mc = std::min(round_up(m, mr), kMaxRows / mr * mr);
+  // Enough tasks for every thread (a few each, the split is static).
+  const int64_t want = threads > 1 ? 2 * threads : 1;
+  while (ceil_div(m, mc) * ceil_div(n, nc) < want && (nc > nr || mc > mr)) {
+    if (nc > nr && (nc >= 4 * mc || mc <= mr)) {
+      nc = round_up(nc / 2, nr);
+    } else {
+      mc = round_up(mc / 2, mr);
+    }
+  }
+  const int64_t m_tasks = ceil_div(m, mc), n_tasks = ceil_div(n, nc);
+
+  // When several row blocks would each pack the same columns, pack B once for all of them.
+  PackedB& shared = scratch->shared;
+  GemmB bsrc = b;
+  if (!b.packed && m_tasks > 1 && k > 0 && ceil_div(n, nr) * nr * k <= kMaxSharedB) {
+    shared.nr = nr;
+    shared.k = k;
+    shared.n = n;
+    if (shared.data.size() < static_cast<size_t>(ceil_div(n, nr) * nr * k))
+      shared.data.resize(static_cast<size_t>(ceil_div(n, nr) * nr * k));
+    ctx.parallel_for(ceil_div(n, nr), 1, [&](int64_t begin, int64_t end) {
+      const int64_t n0 = begin * nr, ncur = std::min(n, end * nr) - n0;
+      float* dst = shared.data.data() + begin * nr * k;
+      if (b.packer) {
+        (*b.packer)(0, k, n0, ncur, dst);
+      } else {
+        pack_view_block(b.view, nr, 0, k, n0, ncur, dst);
+      }
+    });
+    bsrc = GemmB{};
+    bsrc.packed = &shared;
+  }
+
+  // One call per thread (the pool splits statically); thread t takes a contiguous run of tasks.
+  const int64_t tasks = m_tasks * n_tasks;
+  const int workers = static_cast<int>(std::min<int64_t>(threads, tasks));
+  if (static_cast<int>(scratch->worker.size()) < workers) scratch->worker.resize(workers);
+  ctx.parallel_for(workers, 1, [&](int64_t w_begin, int64_t w_end) {
+   for (int64_t wi = w_begin; wi < w_end; ++wi) {
+    const int64_t begin = tasks * wi / workers, end = tasks * (wi + 1) / workers;
+    const GemmB& b = bsrc;
+    std::vector<float>& bbuf = scratch->worker[wi];
+    if (!b.packed && bbuf.size() < static_cast<size_t>(kc_max * round_up(nc, nr)))
+      bbuf.resize(static_cast<size_t>(kc_max * round_up(nc, nr)));
+    float edge[32 * 64];  // an edge tile (mr * nr <= 32 * 64)
+    int64_t packed_nb = -1;
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t nb = t / m_tasks, mb = t % m_tasks;
+      const int64_t n0 = nb * nc, ncur = std::min(nc, n - n0);
+      const int64_t m0 = mb * mc, mcur = std::min(mc, m - m0);
+      for (int64_t k0 = 0; k0 < std::max<int64_t>(k, 1); k0 += kc_max) {
+        const int64_t kc = std::min(kc_max, k - k0);
+        const float* bblock = nullptr;
+        int64_t bpanel_stride = kc * nr;
+        if (b.packed) {
+          bblock = b.packed->data.data() + (n0 / nr) * k * nr + k0 * nr;
+          bpanel_stride = k * nr;
+        } else if (kc > 0) {
+          if (!(k_blocks == 1 && packed_nb == nb)) {
+            if (b.packer) {
+              (*b.packer)(k0, kc, n0, ncur, bbuf.data());
+            } else {
+              pack_view_block(b.view, nr, k0, kc, n0, ncur, bbuf.data());
+            }
+            packed_nb = nb;
+          }
+          bblock = bbuf.data();
+        }
+        const bool acc = epi.accumulate || k0 > 0;
+        for (int64_t i = 0; i < mcur; i += mr) {
+          const int64_t rows = std::min<int64_t>(mr, mcur - i);
+          const float* apanel = a.panel((m0 + i) / mr) + k0 * mr;
+          for (int64_t j = 0; j < ncur; j += nr) {
+            const int64_t cols = std::min<int64_t>(nr, ncur - j);
+            float* cdst = c + (m0 + i) * ldc + n0 + j;
+            const float* bpanel = bblock + (j / nr) * bpanel_stride;
+            if (rows == mr && cols == nr) {
+              if (kc > 0) {
+                kernel.fn(kc, apanel, bpanel, cdst, ldc, acc);
+              } else if (!acc) {
+                for (int64_t r = 0; r < rows; ++r) std::fill(cdst + r * ldc, cdst + r * ldc + cols, 0.0f);
+              }
+              continue;
+            }
+            if (kc > 0) {
+              kernel.fn(kc, apanel, bpanel, edge, nr, false);
+            } else {
+              std::fill(edge, edge + mr * nr, 0.0f);
+            }
+            for (int64_t r = 0; r < rows; ++r)
+              for (int64_t q = 0; q < cols; ++q)
+                cdst[r * ldc + q] = acc ? cdst[r * ldc + q] + edge[r * nr + q] : edge[r * nr + q];
+          }
+        }
+        if (k <= 0) break;
+      }
+      if (epi.row_bias || epi.col_bias || epi.act.kind != Activation::Kind::kNone) {
+        for (int64_t r = m0; r < m0 + mcur; ++r)
+          kernel.bias_act(c + r * ldc + n0, ncur, epi.row_bias ? epi.row_bias[r] : 0.0f,
+                          epi.col_bias ? epi.col_bias + n0 : nullptr, epi.act);
+      }
+    }
+   }
+  });
+}
+
+}  // namespace coreinfer::nn

@@ -1,0 +1,75 @@
+// Blocked, packed fp32 GEMM for the nn ops: C (M x N, row-major, ldc) = A (M x K) · B (K x N)
+// [+ C] [+ row bias] [+ column bias], then a fused activation. A and B are either packed once
+// (constant weights) or packed per call from a strided view; B may also come from a custom packer
+// (Conv's im2col writes packed panels straight from the image). Parallel over tiles of C.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "graph/activation.h"
+#include "graph/op_kernel.h"
+#include "graph/ops/nn/sgemm_kernel.h"
+
+namespace coreinfer::nn {
+
+// The micro-kernel for this table's ISA.
+GemmKernel select_gemm_kernel(const kernels::KernelTable& table);
+
+// element (i, j) = data[i * rs + j * cs]
+struct MatrixView {
+  const float* data = nullptr;
+  int64_t rs = 0, cs = 1;
+  float at(int64_t i, int64_t j) const { return data[i * rs + j * cs]; }
+};
+
+// A (M x K) as panels of mr rows: panel q holds K steps of mr values (rows past M are zero).
+struct PackedA {
+  int mr = 0;
+  int64_t m = 0, k = 0;
+  std::vector<float> data;
+  const float* panel(int64_t q) const { return data.data() + q * k * mr; }
+};
+PackedA pack_a(const GemmKernel& kernel, int64_t m, int64_t k, MatrixView a, float scale = 1.0f);
+// The same into `out`, reusing its storage (per-run packing without a fresh allocation).
+void pack_a_into(PackedA& out, const GemmKernel& kernel, int64_t m, int64_t k, MatrixView a, float scale = 1.0f);
+
+// B (K x N) as panels of nr columns: panel q holds K steps of nr values (columns past N are zero).
+struct PackedB {
+  int nr = 0;
+  int64_t k = 0, n = 0;
+  std::vector<float> data;
+  const float* panel(int64_t q) const { return data.data() + q * k * nr; }
+};
+PackedB pack_b(const GemmKernel& kernel, int64_t k, int64_t n, MatrixView b, float scale = 1.0f);
+
+// Writes rows [k0, k0 + kc) of columns [n0, n0 + nc) as ceil(nc / nr) panels of kc x nr
+// (panel stride kc * nr, zero-padded past nc).
+using PackBlockFn = std::function<void(int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst)>;
+
+struct GemmB {
+  const PackedB* packed = nullptr;
+  MatrixView view;                      // when neither packed nor packer is set
+  const PackBlockFn* packer = nullptr;
+};
+
+struct GemmEpilogue {
+  bool accumulate = false;            // C += A·B (C holds a prefilled value)
+  const float* row_bias = nullptr;    // [M]
+  const float* col_bias = nullptr;    // [N]
+  Activation act;
+};
+
+// Buffers an op keeps between runs so that packing does not allocate (and fault in) fresh
+// memory every call. An op runs one call at a time, so one scratch per op kernel is enough.
+struct GemmScratch {
+  std::vector<std::vector<float>> worker;  // per thread: a packed B block
+  PackedB shared;                          // B packed once for all row blocks
+  PackedA a;                               // A packed per run (ops with a runtime A)
+};
+
+void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t n, int64_t k, const PackedA& a,
+           const GemmB& b, float* c, int64_t ldc, const GemmEpilogue& epi, GemmScratch* scratch = nullptr);
+
+}  // namespace coreinfer::nn

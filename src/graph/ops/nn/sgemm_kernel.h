@@ -1,0 +1,64 @@
+// The fp32 GEMM micro-kernel, written once over a vector "traits" type and compiled per ISA
+// (sgemm_kernel_generic.cpp, _avx2.cpp, _avx512.cpp). It computes an MR x NR tile of C from a
+// packed A panel (k steps of MR values) and a packed B panel (k steps of NR values): outer
+// products held in MR * NR / lanes vector accumulators.
+#pragma once
+
+#include <cstdint>
+
+#include "graph/activation.h"
+
+namespace coreinfer::nn {
+
+// Kernel signature: C[r * ldc + j] (+)= sum_p a[p * MR + r] * b[p * NR + j].
+using MicroKernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate);
+
+// x[i] = act(x[i] + bias + col_bias[i]) (col_bias may be null): the epilogue at the same ISA.
+using BiasActFn = void (*)(float* x, int64_t n, float bias, const float* col_bias, const Activation& act);
+
+struct GemmKernel {
+  int mr = 0, nr = 0;
+  MicroKernelFn fn = nullptr;
+  const char* name = "";
+  BiasActFn bias_act = nullptr;
+};
+
+// Traits: V (vector type), kLanes, load(const float*), store(float*, V), splat(float), fma(a, b, c).
+template <typename T, int MR, int NV>
+void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate) {
+  using V = typename T::V;
+  constexpr int NR = NV * T::kLanes;
+  V acc[MR][NV];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[r][v] = T::splat(0.0f);
+  for (int64_t p = 0; p < kc; ++p) {
+    V bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = T::load(b + v * T::kLanes);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      const V av = T::splat(a[r]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = T::fma(av, bv[v], acc[r][v]);
+    }
+    a += MR;
+    b += NR;
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      float* out = c + r * ldc + v * T::kLanes;
+      T::store(out, accumulate ? T::load(out) + acc[r][v] : acc[r][v]);
+    }
+}
+
+GemmKernel gemm_kernel_generic();
+#if defined(__x86_64__)
+GemmKernel gemm_kernel_avx2();
+GemmKernel gemm_kernel_avx512();
+#endif
+
+}  // namespace coreinfer::nn

@@ -1,0 +1,26 @@
+// The AVX-512 micro-kernel: 8 x 32 tiles in 16 zmm accumulators.
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#include "graph/ops/nn/bias_act_impl.h"
+#include "graph/ops/nn/sgemm_kernel.h"
+
+namespace coreinfer::nn {
+namespace {
+struct Avx512 {
+  using V = __m512;
+  static constexpr int kLanes = 16;
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static V splat(float x) { return _mm512_set1_ps(x); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+};
+void bias_act(float* x, int64_t n, float bias, const float* col_bias, const Activation& act) {
+  detail::bias_act(x, n, bias, col_bias, act);
+}
+}  // namespace
+
+GemmKernel gemm_kernel_avx512() { return {8, 32, micro_kernel<Avx512, 8, 2>, "avx512", bias_act}; }
+
+}  // namespace coreinfer::nn
+#endif

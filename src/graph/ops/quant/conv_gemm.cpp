@@ -1,0 +1,45 @@
+#include "graph/ops/quant/conv_gemm.h"
+
+#include "core/cpu_features.h"
+#include "graph/ops/quant/requant_row.h"
+
+namespace coreinfer::quant {
+
+void conv_gemm_portable(const PackedConvWeights& w, int64_t oc_begin, int64_t oc_end, const uint8_t* x, int64_t pixels,
+                        int32_t* c) {
+  const int64_t k4 = w.k_padded / 4;
+  for (int64_t oc = oc_begin; oc < oc_end; ++oc) {
+    int32_t* crow = c + oc * pixels;
+    for (int64_t p = 0; p < pixels; ++p) crow[p] = 0;
+    const int8_t* wr = w.w.data() + oc * w.k_padded;
+    for (int64_t q = 0; q < k4; ++q) {
+      const int32_t w0 = wr[4 * q], w1 = wr[4 * q + 1], w2 = wr[4 * q + 2], w3 = wr[4 * q + 3];
+      const uint8_t* xq = x + q * pixels * 4;
+      for (int64_t p = 0; p < pixels; ++p)
+        crow[p] += w0 * xq[4 * p] + w1 * xq[4 * p + 1] + w2 * xq[4 * p + 2] + w3 * xq[4 * p + 3];
+    }
+  }
+}
+
+void requant_row_portable(const int32_t* c, int64_t n, int32_t term, int32_t wz, const int32_t* pixel_sum,
+                          const Requant& rq, bool is_signed, void* y) {
+  requant_row_dispatch(c, n, term, wz, pixel_sum, rq, is_signed, y);
+}
+
+RequantRowFn best_requant_row() {
+#if defined(__x86_64__)
+  const CpuFeatures& f = cpu_features();
+  if (f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.os_zmm) return requant_row_avx512;
+#endif
+  return requant_row_portable;
+}
+
+ConvGemmFn best_conv_gemm() {
+#if defined(__x86_64__)
+  const CpuFeatures& f = cpu_features();
+  if (f.avx512_vnni && f.avx512bw && f.avx512f && f.os_zmm) return conv_gemm_avx512vnni;
+#endif
+  return conv_gemm_portable;
+}
+
+}  // namespace coreinfer::quant

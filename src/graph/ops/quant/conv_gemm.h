@@ -1,0 +1,68 @@
+// The convolution GEMM in NCHW orientation: C[oc][p] = sum_k W[oc][k] * X[k][p] over a block of
+// output pixels p, so results land in output rows without a transpose. As in int8_gemm.h,
+// activations are uint8 and weights int8 (shifted when stored otherwise), the zero points are
+// corrected afterwards:  sum_k (X - xz)(W - wz) = C - wz * pixel_sum - xz * weight_sum + K*xz*wz.
+//
+// Layouts (K padded to a multiple of 4 with zeros):
+//   weights  [oc][k_padded]                  int8; 4 consecutive k are one 32-bit broadcast
+//   X block  [k_padded / 4][pixels][4]       uint8; pixels a multiple of 16 (one zmm)
+// so AVX-512 VNNI's vpdpbusd(acc, X[q][16 pixels][4], broadcast W[oc][4q..4q+3]) accumulates
+// 16 pixels of one output channel.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace coreinfer::quant {
+
+inline constexpr int64_t kConvPixelVector = 16;
+
+struct PackedConvWeights {
+  int64_t m = 0, k = 0, k_padded = 0;
+  std::vector<int8_t> w;              // [m][k_padded]
+  std::vector<int32_t> weight_sums;   // per oc: sum_k w (int8 domain)
+  std::vector<int32_t> zero_points;   // per oc, int8 domain
+  bool any_zero_point = false;        // some zero point is not 0: pixel sums are needed
+};
+
+// value(oc, k) is the stored weight (uint8 or int8 as int32); zero_points has 1 or m values.
+template <typename ValueFn>
+PackedConvWeights pack_conv_weights(int64_t m, int64_t k, bool is_signed, ValueFn&& value,
+                                    const std::vector<int32_t>& zero_points) {
+  PackedConvWeights p;
+  p.m = m;
+  p.k = k;
+  p.k_padded = (k + 3) / 4 * 4;
+  p.w.assign(static_cast<size_t>(m * p.k_padded), 0);
+  p.weight_sums.assign(static_cast<size_t>(m), 0);
+  p.zero_points.assign(static_cast<size_t>(m), 0);
+  const int32_t shift = is_signed ? 0 : 128;
+  for (int64_t oc = 0; oc < m; ++oc) {
+    int32_t sum = 0;
+    for (int64_t kk = 0; kk < k; ++kk) {
+      const int32_t v = value(oc, kk) - shift;
+      p.w[oc * p.k_padded + kk] = static_cast<int8_t>(v);
+      sum += v;
+    }
+    p.weight_sums[oc] = sum;
+    const int32_t zp = zero_points.empty() ? 0 : zero_points[zero_points.size() == 1 ? 0 : oc];
+    p.zero_points[oc] = zp - shift;
+    if (p.zero_points[oc] != 0) p.any_zero_point = true;
+  }
+  return p;
+}
+
+// C[oc][p] (ldc = pixels) for oc in [oc_begin, oc_end) and p < pixels (a multiple of 16).
+using ConvGemmFn = void (*)(const PackedConvWeights& w, int64_t oc_begin, int64_t oc_end, const uint8_t* x,
+                            int64_t pixels, int32_t* c);
+
+void conv_gemm_portable(const PackedConvWeights& w, int64_t oc_begin, int64_t oc_end, const uint8_t* x, int64_t pixels,
+                        int32_t* c);
+#if defined(__x86_64__)
+void conv_gemm_avx512vnni(const PackedConvWeights& w, int64_t oc_begin, int64_t oc_end, const uint8_t* x,
+                          int64_t pixels, int32_t* c);
+#endif
+ConvGemmFn best_conv_gemm();
+
+}  // namespace coreinfer::quant

@@ -1,0 +1,337 @@
+// QLinearConv and ConvInteger: blocks of output pixels are gathered (im2col) into the uint8 X
+// panel of conv_gemm.h, multiplied by weights packed at build time (int32 sums, exact), corrected
+// for the zero points, then requantised as ONNX Runtime does (float(acc + bias) * (xs * ws / ys),
+// round half to even, + zero point, saturate) or returned as int32 (ConvInteger). Depthwise
+// convolutions (one input and one output channel per group) use depthwise_kernel.h instead.
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "core/thread_pool.h"
+#include "graph/ops/quant/conv_geometry.h"
+#include "graph/ops/quant/conv_gemm.h"
+#include "graph/ops/quant/depthwise_kernel.h"
+#include "graph/ops/quant/requant_row.h"
+#include "graph/ops/quant/quant_ops.h"
+#include "graph/ops/quant/quant_util.h"
+
+namespace coreinfer::quant {
+namespace {
+
+constexpr int64_t kBlockPixels = 128;  // output pixels per GEMM block (a multiple of 16)
+
+struct ConvInputs {
+  int x = 0, x_scale = -1, x_zp = 2, w = 1, w_scale = -1, w_zp = 3, y_scale = -1, y_zp = -1, bias = -1;
+};
+constexpr ConvInputs kQLinearInputs{0, 1, 2, 3, 4, 5, 6, 7, 8};
+constexpr ConvInputs kIntegerInputs{0, -1, 2, 1, -1, 3, -1, -1, -1};
+
+// Everything run() needs about one call, validated.
+struct ConvProblem {
+  int64_t batch = 0, channels = 0, out_channels = 0, groups = 1, cg = 0, mg = 0;
+  Window2d win;
+  Shape out_shape;
+  ElemType x_type = ElemType::kUint8, w_type = ElemType::kInt8, y_type = ElemType::kInt32;
+  int32_t x_zero = 0;
+  std::vector<int32_t> w_zero;      // per output channel
+  std::vector<int32_t> bias;        // per output channel (zeros when absent)
+  std::vector<Requant> requant;     // per output channel (QLinearConv)
+};
+
+class QConvKernel final : public OpKernel {
+ public:
+  QConvKernel(bool qlinear, WindowAttrs attrs, int64_t group)
+      : qlinear_(qlinear), in_(qlinear ? kQLinearInputs : kIntegerInputs), attrs_(std::move(attrs)), group_(group) {}
+
+  // Packs constant weights once.
+  Status prepare(const OpBuildContext& ctx) {
+    const Tensor* w = ctx.constant(in_.w);
+    if (w == nullptr) return Status::ok();
+    const bool zp_const = !ctx.has_input(in_.w_zp) || ctx.constant(in_.w_zp) != nullptr;
+    if (!zp_const || w->rank() < 3 || !is_8bit_type(w->type())) return Status::ok();  // run() reports errors
+    const int64_t m = w->dim(0);
+    if (group_ < 1 || m % group_ != 0) return Status::ok();
+    CI_ASSIGN_OR_RETURN(auto wz, read_zero_points(ctx.constant(in_.w_zp), w->type(), "w_zero_point", m));
+    const int64_t mg = m / group_;
+    if (w->dim(1) == 1 && mg == 1) return Status::ok();  // depthwise: direct path
+    packed_zero_ = broadcast_to(wz, m);
+    packed_ = pack_weights(*w, packed_zero_);
+    packed_from_ = *w;
+    return Status::ok();
+  }
+
+  Status run(OpRunContext& ctx) override {
+    ConvProblem p;
+    CI_RETURN_IF_ERROR(validate(ctx, p));
+    CI_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, in_.x, "x"));
+    CI_ASSIGN_OR_RETURN(const Tensor* w, required_input(ctx, in_.w, "w"));
+    CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, p.y_type, p.out_shape));
+    if (y->numel() == 0) return Status::ok();
+    if (p.cg == 1 && p.mg == 1) return run_depthwise(ctx, p, *x, *w, *y);
+    std::vector<PackedConvWeights> local;
+    const std::vector<PackedConvWeights>* packed = &packed_;
+    if (packed_.empty() || !w->shares_storage_with(packed_from_) || p.w_zero != packed_zero_) {
+      local = pack_weights(*w, p.w_zero);
+      packed = &local;
+    }
+    run_gemm(ctx, p, *x, *packed, *y);
+    return Status::ok();
+  }
+
+ private:
+  std::vector<PackedConvWeights> pack_weights(const Tensor& w, const std::vector<int32_t>& w_zero) const {
+    const int64_t m = w.dim(0), mg = m / group_;
+    const int64_t k = w.numel() / m;  // Cg * kh * kw, in ONNX order (c, kh, kw)
+    const bool is_signed = w.type() == ElemType::kInt8;
+    const uint8_t* raw = static_cast<const uint8_t*>(w.raw());
+    std::vector<PackedConvWeights> out;
+    for (int64_t g = 0; g < group_; ++g) {
+      std::vector<int32_t> zps(w_zero.begin() + g * mg, w_zero.begin() + (g + 1) * mg);
+      out.push_back(pack_conv_weights(
+          mg, k, is_signed,
+          [&](int64_t n, int64_t kk) {
+            const uint8_t b = raw[(g * mg + n) * k + kk];
+            return is_signed ? static_cast<int32_t>(static_cast<int8_t>(b)) : static_cast<int32_t>(b);
+          },
+          zps));
+    }
+    return out;
+  }
+
+  Status validate(const OpRunContext& ctx, ConvProblem& p) const {
+    CI_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, in_.x, "x"));
+    CI_ASSIGN_OR_RETURN(const Tensor* w, required_input(ctx, in_.w, "w"));
+    if (!is_8bit_type(x->type())) return invalid_argument(std::string("x must be uint8 or int8, got ") + elem_type_name(x->type()));
+    if (!is_8bit_type(w->type())) return invalid_argument(std::string("w must be uint8 or int8, got ") + elem_type_name(w->type()));
+    if (x->rank() < 3 || x->rank() > 4)
+      return unsupported("x must be [N, C, W] or [N, C, H, W], got " + shape_string(x->shape()));
+    if (w->rank() != x->rank())
+      return invalid_argument("w " + shape_string(w->shape()) + " must have the rank of x " + shape_string(x->shape()));
+    p.x_type = x->type();
+    p.w_type = w->type();
+    p.batch = x->dim(0);
+    p.channels = x->dim(1);
+    p.out_channels = w->dim(0);
+    p.groups = group_;
+    if (group_ < 1 || p.channels % group_ != 0 || p.out_channels % group_ != 0)
+      return invalid_argument("group " + std::to_string(group_) + " must divide the input channels (" +
+                              std::to_string(p.channels) + ") and output channels (" + std::to_string(p.out_channels) + ")");
+    p.cg = p.channels / group_;
+    p.mg = p.out_channels / group_;
+    if (w->dim(1) != p.cg)
+      return invalid_argument("w " + shape_string(w->shape()) + " must have C/group = " + std::to_string(p.cg) +
+                              " input channels, x is " + shape_string(x->shape()));
+    std::vector<int64_t> in_sp(x->shape().begin() + 2, x->shape().end());
+    std::vector<int64_t> k_sp(w->shape().begin() + 2, w->shape().end());
+    if (!attrs_.kernel_shape.empty() && attrs_.kernel_shape != k_sp)
+      return invalid_argument("kernel_shape does not match the weight shape " + shape_string(w->shape()));
+    CI_ASSIGN_OR_RETURN(p.win, window_geometry(attrs_, in_sp, k_sp));
+    // int32 sums of up to K products of magnitude 255 * 255 stay exact below 33025 terms
+    if (p.cg * p.win.kernel_size() > 33025)
+      return unsupported("a reduction of " + std::to_string(p.cg * p.win.kernel_size()) +
+                         " products per output could overflow the int32 accumulator (limit 33025)");
+    p.out_shape = {p.batch, p.out_channels};
+    if (x->rank() == 4) p.out_shape.push_back(p.win.out_h);
+    p.out_shape.push_back(p.win.out_w);
+    const int64_t m = p.out_channels;
+
+    CI_ASSIGN_OR_RETURN(auto xz, read_zero_points(ctx.input(in_.x_zp), x->type(), "x_zero_point", 0));
+    p.x_zero = xz[0];
+    CI_ASSIGN_OR_RETURN(auto wz, read_zero_points(ctx.input(in_.w_zp), w->type(), "w_zero_point", m));
+    p.w_zero = broadcast_to(wz, m);
+    p.bias.assign(static_cast<size_t>(m), 0);
+    if (!qlinear_) {
+      p.y_type = ElemType::kInt32;
+      return Status::ok();
+    }
+    CI_ASSIGN_OR_RETURN(const Tensor* xs_t, required_input(ctx, in_.x_scale, "x_scale"));
+    CI_ASSIGN_OR_RETURN(const Tensor* ws_t, required_input(ctx, in_.w_scale, "w_scale"));
+    CI_ASSIGN_OR_RETURN(const Tensor* ys_t, required_input(ctx, in_.y_scale, "y_scale"));
+    CI_ASSIGN_OR_RETURN(const Tensor* yz_t, required_input(ctx, in_.y_zp, "y_zero_point"));
+    CI_ASSIGN_OR_RETURN(auto xs, read_scales(*xs_t, "x_scale", 0));
+    CI_ASSIGN_OR_RETURN(auto ws, read_scales(*ws_t, "w_scale", m));
+    CI_ASSIGN_OR_RETURN(auto ys, read_scales(*ys_t, "y_scale", 0));
+    if (!is_8bit_type(yz_t->type()))
+      return invalid_argument(std::string("y_zero_point must be uint8 or int8, got ") + elem_type_name(yz_t->type()));
+    CI_ASSIGN_OR_RETURN(auto yz, read_zero_points(yz_t, yz_t->type(), "y_zero_point", 0));
+    p.y_type = yz_t->type();
+    const Tensor* b = ctx.input(in_.bias);
+    if (b != nullptr && b->defined()) {
+      if (b->type() != ElemType::kInt32) return invalid_argument(std::string("B must be int32, got ") + elem_type_name(b->type()));
+      if (b->rank() != 1 || b->numel() != m)
+        return invalid_argument("B must be 1-D with " + std::to_string(m) + " values (one per output channel), got " +
+                                shape_string(b->shape()));
+      for (int64_t i = 0; i < m; ++i) p.bias[i] = b->data<int32_t>()[i];
+    }
+    p.requant.resize(static_cast<size_t>(m));
+    for (int64_t i = 0; i < m; ++i) {
+      const float scale = xs[0] * ws[ws.size() == 1 ? 0 : i] / ys[0];  // float, as ONNX Runtime computes it
+      p.requant[i] = make_requant(scale, yz[0], p.y_type);
+    }
+    return Status::ok();
+  }
+
+  void run_gemm(const OpRunContext& ctx, const ConvProblem& p, const Tensor& x, const std::vector<PackedConvWeights>& packed,
+                Tensor& y) const {
+    const Window2d& g = p.win;
+    const int64_t out_size = g.out_size();
+    const int64_t blocks = (out_size + kBlockPixels - 1) / kBlockPixels;
+    const int64_t k_real = p.cg * g.kernel_size();
+    const int64_t kp = packed[0].k_padded;
+    const uint32_t flip = p.x_type == ElemType::kInt8 ? 0x80808080u : 0u;
+    const int32_t a_zero = p.x_zero + (flip ? 128 : 0);
+    const uint8_t pad_raw = static_cast<uint8_t>(p.x_zero);  // the stored byte of x_zero_point
+    const bool pointwise = g.k_h == 1 && g.k_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_t == 0 &&
+                           g.pad_l == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
+    const uint8_t* xb = static_cast<const uint8_t*>(x.raw());
+    const ConvGemmFn gemm = best_conv_gemm();
+    const RequantRowFn requant_row = best_requant_row();
+    // Per output channel: bias - xz * sum(w) + K * xz * wz, folded once.
+    std::vector<int32_t> col_term(static_cast<size_t>(p.out_channels));
+    for (int64_t grp = 0; grp < p.groups; ++grp)
+      for (int64_t n = 0; n < p.mg; ++n) {
+        const int64_t oc = grp * p.mg + n;
+        const PackedConvWeights& w = packed[grp];
+        col_term[oc] = static_cast<int32_t>(int64_t{p.bias[oc]} - int64_t{a_zero} * w.weight_sums[n] +
+                                            k_real * int64_t{a_zero} * w.zero_points[n]);
+      }
+    // With few pixel blocks (late, small layers) the output channels are split too, so every
+    // thread has work; each split packs its own copy of the block's X.
+    const int64_t threads = ctx.pool != nullptr ? ctx.pool->size() : 1;
+    const int64_t oc_splits =
+        std::max<int64_t>(1, std::min<int64_t>((2 * threads + p.batch * blocks - 1) / (p.batch * blocks), p.mg / 32));
+    const int64_t oc_chunk = (p.mg + oc_splits - 1) / oc_splits;
+    ctx.parallel_for(p.batch * blocks * oc_splits, 1, [&](int64_t begin, int64_t end) {
+      // uninitialised on purpose: every byte read is written first (zero-filling them showed in profiles)
+      std::unique_ptr<uint8_t[]> xpk(new uint8_t[static_cast<size_t>(kp * kBlockPixels)]);
+      std::unique_ptr<int32_t[]> c(new int32_t[static_cast<size_t>(p.mg * kBlockPixels)]);
+      std::vector<int32_t> pixel_sum(kBlockPixels, 0);
+      std::vector<uint8_t> rows_buf(static_cast<size_t>(4 * kBlockPixels));
+      std::vector<int64_t> ih0(kBlockPixels), iw0(kBlockPixels);
+      for (int64_t task = begin; task < end; ++task) {
+        const int64_t split = task % oc_splits, block_task = task / oc_splits;
+        const int64_t img = block_task / blocks, p0 = (block_task % blocks) * kBlockPixels;
+        const int64_t n_begin = split * oc_chunk, n_end = std::min(p.mg, n_begin + oc_chunk);
+        const int64_t rows = std::min(kBlockPixels, out_size - p0);
+        const int64_t pix = (rows + kConvPixelVector - 1) / kConvPixelVector * kConvPixelVector;
+        for (int64_t r = 0; r < rows && !pointwise; ++r) {
+          ih0[r] = ((p0 + r) / g.out_w) * g.stride_h - g.pad_t;
+          iw0[r] = ((p0 + r) % g.out_w) * g.stride_w - g.pad_l;
+        }
+        for (int64_t grp = 0; grp < p.groups; ++grp) {
+          const uint8_t* xg = xb + (img * p.channels + grp * p.cg) * g.in_size();
+          // The source row of X for depth index k (c, kh, kw): raw stored bytes over the block.
+          auto source_row = [&](int64_t kk, uint8_t* scratch) -> const uint8_t* {
+            const int64_t ch = kk / g.kernel_size(), kh = (kk / g.k_w) % g.k_h, kw = kk % g.k_w;
+            const uint8_t* plane = xg + ch * g.in_size();
+            if (pointwise) return plane + p0;
+            for (int64_t r = 0; r < rows; ++r) {
+              const int64_t ih = ih0[r] + kh * g.dil_h, iw = iw0[r] + kw * g.dil_w;
+              scratch[r] = (ih >= 0 && ih < g.in_h && iw >= 0 && iw < g.in_w) ? plane[ih * g.in_w + iw] : pad_raw;
+            }
+            return scratch;
+          };
+          for (int64_t q = 0; q < kp / 4; ++q) {
+            const uint8_t* src[4];
+            for (int j = 0; j < 4; ++j) {
+              const int64_t kk = 4 * q + j;
+              src[j] = kk < k_real ? source_row(kk, rows_buf.data() + j * kBlockPixels) : nullptr;
+            }
+            uint32_t* __restrict dst = reinterpret_cast<uint32_t*>(xpk.get() + q * pix * 4);
+            if (src[0] && src[1] && src[2] && src[3]) {
+              const uint8_t *__restrict s0 = src[0], *__restrict s1 = src[1], *__restrict s2 = src[2], *__restrict s3 = src[3];
+              for (int64_t r = 0; r < rows; ++r)
+                dst[r] = (uint32_t{s0[r]} | uint32_t{s1[r]} << 8 | uint32_t{s2[r]} << 16 | uint32_t{s3[r]} << 24) ^ flip;
+            } else for (int64_t r = 0; r < rows; ++r) {
+              uint32_t word = 0;
+              for (int j = 0; j < 4; ++j)
+                if (src[j] != nullptr) word |= static_cast<uint32_t>(src[j][r] ^ (flip & 0xff)) << (8 * j);
+              dst[r] = word;
+            }
+            for (int64_t r = rows; r < pix; ++r) dst[r] = 0;
+          }
+          const PackedConvWeights& w = packed[grp];
+          if (w.any_zero_point) {
+            for (int64_t r = 0; r < rows; ++r) pixel_sum[r] = 0;
+            for (int64_t q = 0; q < kp / 4; ++q) {
+              const uint8_t* xq = xpk.get() + q * pix * 4;
+              for (int64_t r = 0; r < rows; ++r) pixel_sum[r] += xq[4 * r] + xq[4 * r + 1] + xq[4 * r + 2] + xq[4 * r + 3];
+            }
+          }
+          gemm(w, n_begin, n_end, xpk.get(), pix, c.get());
+          for (int64_t n = n_begin; n < n_end; ++n) {
+            const int64_t oc = grp * p.mg + n;
+            const int32_t* crow = c.get() + n * pix;
+            const int32_t term = col_term[oc], wz = w.zero_points[n];
+            const Requant& rq = p.requant.empty() ? Requant{} : p.requant[oc];
+            const int64_t out_off = (img * p.out_channels + oc) * out_size + p0;
+            auto acc_at = [&](int64_t r) { return crow[r] + term - (wz != 0 ? wz * pixel_sum[r] : 0); };
+            if (p.y_type == ElemType::kInt32) {
+              int32_t* yd = y.data<int32_t>() + out_off;
+              for (int64_t r = 0; r < rows; ++r) yd[r] = acc_at(r);
+            } else {
+              requant_row(crow, rows, term, wz, pixel_sum.data(), rq, p.y_type == ElemType::kInt8,
+                          static_cast<uint8_t*>(y.raw()) + out_off);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  Status run_depthwise(const OpRunContext& ctx, const ConvProblem& p, const Tensor& x, const Tensor& w, Tensor& y) const {
+    const Window2d& g = p.win;
+    const int64_t ks = g.kernel_size();
+    const DepthwisePlaneFn plane_fn = best_depthwise_plane();
+    const size_t x_elem = elem_size(p.x_type), y_elem = elem_size(p.y_type);
+    ctx.parallel_for(p.batch * p.out_channels, 1, [&](int64_t begin, int64_t end) {
+      // uninitialised on purpose: depthwise_plane writes every element it reads
+      std::unique_ptr<double[]> scratch(new double[static_cast<size_t>(depthwise_scratch_size(g))]);
+      std::vector<double> taps(static_cast<size_t>(ks));
+      for (int64_t task = begin; task < end; ++task) {
+        const int64_t img = task / p.out_channels, oc = task % p.out_channels;
+        for (int64_t i = 0; i < ks; ++i) {
+          const int32_t raw = p.w_type == ElemType::kInt8 ? w.data<int8_t>()[oc * ks + i] : w.data<uint8_t>()[oc * ks + i];
+          taps[i] = raw - p.w_zero[oc];
+        }
+        // one input channel per group and one output channel per group: input channel = oc
+        const auto* xp = static_cast<const uint8_t*>(x.raw()) + (img * p.channels + oc) * g.in_size() * x_elem;
+        auto* yp = static_cast<uint8_t*>(y.raw()) + (img * p.out_channels + oc) * g.out_size() * y_elem;
+        const Requant rq = p.requant.empty() ? Requant{} : p.requant[oc];
+        plane_fn(xp, p.x_type, p.x_zero, taps.data(), g, p.bias[oc], rq, yp, p.y_type, scratch.get());
+      }
+    });
+    return Status::ok();
+  }
+
+  bool qlinear_;
+  ConvInputs in_;
+  WindowAttrs attrs_;
+  int64_t group_;
+  std::vector<PackedConvWeights> packed_;
+  std::vector<int32_t> packed_zero_;
+  Tensor packed_from_;
+};
+
+OpFactory conv_factory(bool qlinear) {
+  return [qlinear](const OpBuildContext& ctx) -> Result<std::unique_ptr<OpKernel>> {
+    CI_ASSIGN_OR_RETURN(WindowAttrs attrs, read_window_attrs(ctx.attrs()));
+    const int64_t group = ctx.attrs().get_int("group", 1);
+    if (ctx.attrs().get_int("channels_last", 0) != 0)
+      return unsupported("QLinearConv with channels_last = 1 (NHWC) is not supported");
+    if (group < 1) return invalid_argument("group must be >= 1, got " + std::to_string(group));
+    auto k = std::make_unique<QConvKernel>(qlinear, std::move(attrs), group);
+    CI_RETURN_IF_ERROR(k->prepare(ctx));
+    return std::unique_ptr<OpKernel>(std::move(k));
+  };
+}
+
+}  // namespace
+
+void register_conv_ops(OpRegistry& r) {
+  r.add("", "QLinearConv", conv_factory(true));
+  r.add("com.microsoft", "QLinearConv", conv_factory(true));  // same op; channels_last is rejected at build
+  r.add("", "ConvInteger", conv_factory(false));
+}
+
+}  // namespace coreinfer::quant
