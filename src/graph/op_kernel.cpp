@@ -12,6 +12,12 @@ Result<Tensor*> OpRunContext::allocate_output(size_t i, ElemType type, Shape sha
   return &outputs[i];
 }
 
+Result<Tensor*> OpRunContext::allocate_output_uninitialized(size_t i, ElemType type, Shape shape) {
+  if (i >= outputs.size()) return internal_error("output index " + std::to_string(i) + " out of range");
+  CI_ASSIGN_OR_RETURN(outputs[i], Tensor::allocate_uninitialized(type, std::move(shape), buffers));
+  return &outputs[i];
+}
+
 void OpRunContext::parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) const {
   if (n <= 0) return;
   if (pool == nullptr || pool->size() <= 1 || n <= grain) {

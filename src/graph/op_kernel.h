@@ -50,8 +50,10 @@ struct OpRunContext {
   const Tensor* input(size_t i) const { return i < inputs.size() ? inputs[i] : nullptr; }
   size_t num_inputs() const { return inputs.size(); }
   size_t num_outputs() const { return outputs.size(); }
-  // Allocates outputs[i] with the given type and shape and returns it.
+  // Allocates outputs[i] (zero-filled) with the given type and shape and returns it.
   Result<Tensor*> allocate_output(size_t i, ElemType type, Shape shape);
+  // The same without the zero fill, for kernels that write every element (the big GEMM outputs).
+  Result<Tensor*> allocate_output_uninitialized(size_t i, ElemType type, Shape shape);
   // Runs fn(begin, end) over [0, n) on the pool (or inline), chunks of at least `grain`.
   void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) const;
 };

@@ -61,7 +61,9 @@ class ConvKernel final : public OpKernel {
     CI_ASSIGN_OR_RETURN(const WindowGeometry g, resolve_window(window_, x_spatial, w_spatial));
     Shape y_shape{batch, m};
     for (int64_t d : g.out_spatial()) y_shape.push_back(d);
-    CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, ElemType::kFloat, y_shape));
+    // Every element is written by the GEMM or the depthwise plane unless W is empty (bias only).
+    CI_ASSIGN_OR_RETURN(Tensor * y, w->numel() > 0 ? ctx.allocate_output_uninitialized(0, ElemType::kFloat, y_shape)
+                                                   : ctx.allocate_output(0, ElemType::kFloat, y_shape));
 
     std::vector<PackedA> runtime_packed;
     const std::vector<PackedA>& packed = weights_packed_ ? packed_ : (runtime_packed = pack_weights(*w));

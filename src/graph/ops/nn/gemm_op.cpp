@@ -42,7 +42,9 @@ class GemmKernelOp final : public OpKernel {
     if (k != kb)
       return invalid_argument("inner dimensions differ: A " + shape_string(a->shape()) + (trans_a_ ? " (transA)" : "") +
                               " and B " + shape_string(b->shape()) + (trans_b_ ? " (transB)" : ""));
-    CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, ElemType::kFloat, Shape{m, n}));
+    // The GEMM writes every element when k > 0 (or C prefills them).
+    CI_ASSIGN_OR_RETURN(Tensor * y, k > 0 ? ctx.allocate_output_uninitialized(0, ElemType::kFloat, Shape{m, n})
+                                          : ctx.allocate_output(0, ElemType::kFloat, Shape{m, n}));
     float* yd = y->data<float>();
     GemmEpilogue epi;
     epi.act = act_;

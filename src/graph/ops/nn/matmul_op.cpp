@@ -53,7 +53,8 @@ class MatMulKernel final : public OpKernel {
     if (bias_.defined() && (b_vec || bias_.dim(0) != n))
       return invalid_argument("the fused bias has " + std::to_string(bias_.dim(0)) + " values for " +
                               std::to_string(n) + " columns");
-    CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, ElemType::kFloat, y_shape));
+    CI_ASSIGN_OR_RETURN(Tensor * y, k > 0 ? ctx.allocate_output_uninitialized(0, ElemType::kFloat, y_shape)
+                                          : ctx.allocate_output(0, ElemType::kFloat, y_shape));  // k > 0: all written
     const int64_t count = shape_numel(batch);
     if (count == 0 || m == 0 || n == 0) return Status::ok();
     const auto sa = broadcast_strides(a_batch, batch), sb = broadcast_strides(b_batch, batch);
