@@ -5,6 +5,8 @@
 #include <cstring>
 #include <random>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
 #include "cli/graph_model.h"
 
@@ -79,10 +81,12 @@ int run_graph_bench(const GraphBenchOptions& o) {
     double total = 0;
     for (double v : ms) total += v;
     const double items_per_s = batch * ms.size() / (total / 1000.0);
-    if (o.json)
-      std::printf("{\"model\":\"%s\",\"batch\":%d,\"threads\":%d,\"runs\":%zu,\"p50_ms\":%.4f,\"p90_ms\":%.4f,\"items_per_s\":%.2f}\n",
-                  o.model.c_str(), batch, (*session)->threads(), ms.size(), pct(0.5), pct(0.9), items_per_s);
-    else
+    if (o.json) {
+      const nlohmann::json j = {{"model", o.model},   {"batch", batch},         {"threads", (*session)->threads()},
+                                {"runs", ms.size()},  {"p50_ms", pct(0.5)},     {"p90_ms", pct(0.9)},
+                                {"items_per_s", items_per_s}};
+      std::printf("%s\n", j.dump().c_str());
+    } else
       std::printf("batch %d: p50 %.3f ms, p90 %.3f ms, %.1f items/s (%zu runs, %d threads)\n", batch, pct(0.5), pct(0.9),
                   items_per_s, ms.size(), (*session)->threads());
     std::fflush(stdout);
