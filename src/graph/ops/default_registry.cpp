@@ -10,6 +10,10 @@ OpRegistry default_op_registry() {
   register_tensor_ops(r);
   register_nn_ops(r);
   register_quant_ops(r);
+  register_recurrent_ops(r);
+  register_detection_ops(r);
+  register_signal_ops(r);
+  register_control_ops(r);
   register_embedding_bag(r);
   return r;
 }

@@ -1,0 +1,7 @@
+#include "graph/ops/register.h"
+
+namespace coreinfer {
+
+void register_signal_ops(OpRegistry& r) {}
+
+}  // namespace coreinfer
