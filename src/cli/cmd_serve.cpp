@@ -63,6 +63,8 @@ int run_serve(const ServeOptions& o) {
     if (o.parallel > 0) m.parallel = o.parallel;
     if (o.queue_size >= 0) m.queue_size = o.queue_size;
     if (o.max_tokens > 0) m.max_output_tokens = o.max_tokens;
+    if (o.max_batch_size > 0) m.max_batch_size = o.max_batch_size;
+    if (o.max_queue_delay_us >= 0) m.max_queue_delay_us = o.max_queue_delay_us;
     if (o.mmap_weights) m.mmap_weights = true;
     if (!o.chat_template.empty()) m.chat_template = o.chat_template;
     if (!std::filesystem::exists(m.path)) return fail("model '" + m.name + "': no such file " + m.path);

@@ -67,6 +67,8 @@ struct ServeOptions {
   int64_t ctx_size = 0;
   int parallel = 0;
   int queue_size = -1;
+  int max_batch_size = 0;
+  int64_t max_queue_delay_us = -1;
   int max_tokens = 0;
   int64_t max_body_bytes = 0;
   int http_threads = 0;

@@ -134,6 +134,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
   serve_cmd->add_option("--queue-size", serve.queue_size, "requests that may wait per model; more get 429 (default 64)")
       ->check(CLI::Range(0, 100000));
+  serve_cmd->add_option("--max-batch-size", serve.max_batch_size,
+                        "ONNX models: requests stacked into one run, in rows of the batch dimension (default 8)")
+      ->check(CLI::Range(1, 65536));
+  serve_cmd->add_option("--max-queue-delay-us", serve.max_queue_delay_us,
+                        "ONNX models: the longest a request waits for others to batch with (default 2000)")
+      ->check(CLI::Range(int64_t{0}, int64_t{10'000'000}));
   serve_cmd->add_option("--max-tokens", serve.max_tokens, "the most tokens a request may generate (default 4096)")
       ->check(CLI::Range(1, 1 << 24));
   serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "largest request body (default 8 MiB)")

@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include <cctype>
+
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -54,6 +56,8 @@ Status read_model(const std::string& name, const YAML::Node& node, ModelSpec& m)
     else if (key == "max_prompt_tokens") CI_RETURN_IF_ERROR(read_scalar(v, where, m.max_prompt_tokens));
     else if (key == "max_output_tokens") CI_RETURN_IF_ERROR(read_scalar(v, where, m.max_output_tokens));
     else if (key == "chat_template") CI_RETURN_IF_ERROR(read_scalar(v, where, m.chat_template));
+    else if (key == "max_batch_size") CI_RETURN_IF_ERROR(read_scalar(v, where, m.max_batch_size));
+    else if (key == "max_queue_delay_us") CI_RETURN_IF_ERROR(read_scalar(v, where, m.max_queue_delay_us));
     else return invalid_argument("config: unknown key '" + where + "'");
   }
   if (m.path.empty()) return invalid_argument("config: models." + name + " needs a 'path'");
@@ -149,6 +153,12 @@ Status load_config_file(const std::string& path, ServeConfig& c) {
   return Status::ok();
 }
 
+bool ModelSpec::is_tensor_model() const {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return ext == ".onnx";
+}
+
 Status validate_config(const ServeConfig& c) {
   if (c.port < 0 || c.port > 65535) return invalid_argument("port must be 0..65535");
   if (c.http_threads < 1 || c.http_threads > 4096) return invalid_argument("http_threads must be 1..4096");
@@ -165,6 +175,10 @@ Status validate_config(const ServeConfig& c) {
     if (m.ctx_size < 0) return invalid_argument(w + "ctx_size must be >= 0");
     if (m.max_output_tokens < 1) return invalid_argument(w + "max_output_tokens must be >= 1");
     if (m.max_prompt_tokens < 0) return invalid_argument(w + "max_prompt_tokens must be >= 0");
+    if (m.max_batch_size < 1 || m.max_batch_size > 65536) return invalid_argument(w + "max_batch_size must be 1..65536");
+    if (m.max_queue_delay_us < 0 || m.max_queue_delay_us > 10'000'000) {
+      return invalid_argument(w + "max_queue_delay_us must be 0..10000000 (10 s)");
+    }
   }
   return Status::ok();
 }

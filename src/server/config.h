@@ -12,7 +12,7 @@ namespace coreinfer::server {
 
 struct ModelSpec {
   std::string name;
-  std::string path;              // GGUF (ONNX later)
+  std::string path;              // GGUF: an LLM; .onnx: a tensor model (KServe v2)
   int threads = 0;               // 0: one per CPU of `cpus`, or the CPUs this process may use
   std::vector<int> cpus;         // cores to pin this model's threads to; empty: the affinity mask
   bool mmap_weights = false;
@@ -24,6 +24,12 @@ struct ModelSpec {
   int max_prompt_tokens = 0;     // 0: the context size
   int max_output_tokens = 4096;  // cap on max_tokens
   std::string chat_template;     // format name when the model has none
+  // Tensor models: requests stacked along the batch dimension up to this many rows, waiting
+  // at most max_queue_delay_us after the oldest one arrived.
+  int max_batch_size = 8;
+  int64_t max_queue_delay_us = 2000;
+
+  bool is_tensor_model() const;  // an ONNX file
 };
 
 struct ServeConfig {

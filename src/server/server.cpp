@@ -75,6 +75,11 @@ class Server {
               st.kv_tokens_total > 0 ? static_cast<double>(st.kv_tokens_used) / static_cast<double>(st.kv_tokens_total) : 0);
         m.set("coreinfer_model_cpu_seconds_total", l, st.cpu_seconds);
       }
+      for (const auto& [name, e] : s->tensor_models) {
+        const TensorEngineStats st = e->stats();
+        m.set("coreinfer_requests_running", {{"model", name}}, st.running);
+        m.set("coreinfer_requests_queued", {{"model", name}}, st.queued);
+      }
     });
     router_.add("GET", "/health", [s](HttpRequest&) {
       HttpResponse r;
@@ -156,17 +161,25 @@ HttpResponse Server::handle(HttpRequest& req) {
 void Server::load_models() {
   for (const ModelSpec& spec : ctx_.config.models) {
     log::info("loading model '" + spec.name + "' from " + spec.path);
-    auto engine = LlmEngine::load(spec, &ctx_.metrics);
-    if (!engine.is_ok()) {
-      log::error("model '" + spec.name + "' (" + spec.path + "): " + engine.status().message());
+    Status status;
+    if (spec.is_tensor_model()) {
+      auto engine = TensorEngine::load(spec, &ctx_.metrics);
+      if (engine.is_ok()) ctx_.tensor_models[spec.name] = std::move(*engine);
+      status = engine.status();
+    } else {
+      auto engine = LlmEngine::load(spec, &ctx_.metrics);
+      if (engine.is_ok()) ctx_.llms[spec.name] = std::move(*engine);
+      status = engine.status();
+    }
+    if (!status.is_ok()) {
+      log::error("model '" + spec.name + "' (" + spec.path + "): " + status.message());
       std::fprintf(stderr, "coreinfer: model '%s' (%s): %s\n", spec.name.c_str(), spec.path.c_str(),
-                   engine.status().message().c_str());
+                   status.message().c_str());
       std::lock_guard lock(mutex_);
       load_failed_ = true;
       cv_.notify_all();
       return;
     }
-    ctx_.llms[spec.name] = std::move(*engine);
   }
   ctx_.loaded.store(true, std::memory_order_release);
   log::info("all models loaded; ready");
@@ -230,10 +243,12 @@ int Server::run() {
   if (ctx_.in_flight.load() > 0) {
     log::warn("grace period over; cancelling " + std::to_string(ctx_.in_flight.load()) + " requests");
     for (auto& [name, e] : ctx_.llms) e->scheduler().cancel_all();
+    for (auto& [name, e] : ctx_.tensor_models) e->stop();
   }
   http.stop();
   http_thread.join();
   for (auto& [name, e] : ctx_.llms) e->scheduler().stop();
+  for (auto& [name, e] : ctx_.tensor_models) e->stop();
   log::info("stopped");
   return exit_code;
 }

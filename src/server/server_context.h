@@ -10,6 +10,7 @@
 #include "server/config.h"
 #include "server/llm/llm_engine.h"
 #include "server/metrics.h"
+#include "server/tensor/tensor_engine.h"
 
 namespace coreinfer::server {
 
@@ -25,6 +26,7 @@ struct ServerContext {
 
   // Filled before `loaded` turns true, read-only afterwards.
   std::map<std::string, std::unique_ptr<LlmEngine>> llms;
+  std::map<std::string, std::unique_ptr<TensorEngine>> tensor_models;  // ONNX, KServe v2 only
 
   bool ready() const { return loaded.load(std::memory_order_acquire) && !draining.load(); }
   // The model, or null when it does not exist or the models are still loading.
@@ -32,6 +34,11 @@ struct ServerContext {
     if (!loaded.load(std::memory_order_acquire)) return nullptr;
     auto it = llms.find(name);
     return it == llms.end() ? nullptr : it->second.get();
+  }
+  TensorEngine* find_tensor_model(const std::string& name) const {
+    if (!loaded.load(std::memory_order_acquire)) return nullptr;
+    auto it = tensor_models.find(name);
+    return it == tensor_models.end() ? nullptr : it->second.get();
   }
 };
 

@@ -4,6 +4,7 @@
 
 #include "server/json_util.h"
 #include "server/kserve/tensor.h"
+#include "server/kserve/tensor_infer.h"
 #include "server/openai/generation_runner.h"
 
 namespace coreinfer::server::kserve {
@@ -70,8 +71,9 @@ HttpResponse infer(ServerContext& server, HttpRequest& req) {
   if (!server.loaded.load(std::memory_order_acquire)) {
     return error_response(unavailable("the models are still loading; retry shortly"), req.path);
   }
+  TensorEngine* tensor_model = server.find_tensor_model(name);
   LlmEngine* e = server.find_llm(name);
-  if (!e) {
+  if (!e && !tensor_model) {
     req.notes->model.clear();
     return error_response(ApiError{404, "invalid_request_error", "model_not_found", "", "unknown model '" + name + "'"},
                           req.path);
@@ -84,6 +86,7 @@ HttpResponse infer(ServerContext& server, HttpRequest& req) {
       return error_response(bad_request("Inference-Header-Content-Length must be a byte count"), req.path);
     }
   }
+  if (tensor_model) return infer_tensor_model(server, *tensor_model, req, header_length);
   auto parsed = parse_infer_request(req.body, header_length, InferLimits{});
   if (auto* err = std::get_if<ApiError>(&parsed)) return error_response(*err, req.path);
   const InferRequest& r = std::get<InferRequest>(parsed);
@@ -139,12 +142,13 @@ void add_routes(http::Router& router, ServerContext& server) {
   router.add("GET", "/v2/models/{model}", [s](HttpRequest& r) {
     const std::string& name = r.path_params["model"];
     if (const LlmEngine* e = s->find_llm(name)) return json_response(model_metadata(*e));
+    if (const TensorEngine* t = s->find_tensor_model(name)) return json_response(tensor_model_metadata(*t));
     return error_response(ApiError{404, "", "", "", "unknown model '" + name + "'"}, r.path);
   });
   router.add("GET", "/v2/models/{model}/ready", [s](HttpRequest& r) {
     const std::string& name = r.path_params["model"];
     if (!s->loaded.load(std::memory_order_acquire)) return json_response({{"name", name}, {"ready", false}}, 503);
-    if (!s->find_llm(name)) return error_response(ApiError{404, "", "", "", "unknown model '" + name + "'"}, r.path);
+    if (!s->find_llm(name) && !s->find_tensor_model(name)) return error_response(ApiError{404, "", "", "", "unknown model '" + name + "'"}, r.path);
     const bool ready = s->ready();
     return json_response({{"name", name}, {"ready", ready}}, ready ? 200 : 503);
   });

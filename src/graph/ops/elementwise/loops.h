@@ -68,27 +68,7 @@ BroadcastPlan<N> make_broadcast_plan(const Shape& out, const std::array<const Sh
 // every inner stride is 0 (broadcast) or 1 (contiguous).
 template <size_t N, typename RunFn>
 void for_each_run(const BroadcastPlan<N>& p, int64_t row_begin, int64_t row_end, RunFn&& fn) {
-  const int rank = static_cast<int>(p.shape.size());
-  std::array<int64_t, N> inner{}, off{};
-  for (size_t k = 0; k < N; ++k) inner[k] = p.strides[k][rank - 1];
-  // Position of row_begin: its index in each outer dimension and the inputs' offsets there.
-  std::vector<int64_t> idx(rank, 0);
-  int64_t r = row_begin;
-  for (int d = rank - 2; d >= 0; --d) {
-    idx[d] = r % p.shape[d];
-    r /= p.shape[d];
-    for (size_t k = 0; k < N; ++k) off[k] += idx[d] * p.strides[k][d];
-  }
-  for (int64_t row = row_begin; row < row_end; ++row) {
-    fn(row * p.inner, p.inner, off, inner);
-    for (int d = rank - 2; d >= 0; --d) {
-      ++idx[d];
-      for (size_t k = 0; k < N; ++k) off[k] += p.strides[k][d];
-      if (idx[d] < p.shape[d]) break;
-      for (size_t k = 0; k < N; ++k) off[k] -= p.strides[k][d] * p.shape[d];
-      idx[d] = 0;
-    }
-  }
+  broadcast_for_each_run_in_rows<N>(p.shape, p.strides, row_begin, row_end, fn);
 }
 
 // for_each_run over the whole plan, rows split across the pool.
