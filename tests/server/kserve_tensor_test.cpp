@@ -2,6 +2,7 @@
 // against ONNX Runtime's recorded outputs, dynamic batching, and bad requests.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -42,13 +43,22 @@ Tensor float_tensor_from(const json& out) {
   return Tensor::from_vector<float>(shape, out["data"].get<std::vector<float>>());
 }
 
+// "resnet" runs each request at once (no queue delay); "batched" is the same model waiting up to
+// 10 s for 6 rows, so six concurrent requests run as exactly one batch however loaded the
+// machine is; "dlrm" waits for 4 rows.
 class KServeTensor : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    server_ = new ServerProcess({"--model", "resnet=" + onnx_case("resnet-tiny-random/model.onnx"),
-                                 "--model", "mnist=" + onnx_case("mnist-8/model.onnx"),
-                                 "--model", "dlrm=" + onnx_case("dlrm-small-random/model.onnx"),
-                                 "-t", "1", "--max-batch-size", "8", "--max-queue-delay-us", "300000"});
+    const std::string config = ::testing::TempDir() + "kserve_tensor_models.yaml";
+    std::ofstream(config) << "models:\n"
+                          << "  resnet: {path: " << onnx_case("resnet-tiny-random/model.onnx")
+                          << ", threads: 1, max_queue_delay_us: 0}\n"
+                          << "  batched: {path: " << onnx_case("resnet-tiny-random/model.onnx")
+                          << ", threads: 1, max_batch_size: 6, max_queue_delay_us: 10000000}\n"
+                          << "  mnist: {path: " << onnx_case("mnist-8/model.onnx") << ", threads: 1}\n"
+                          << "  dlrm: {path: " << onnx_case("dlrm-small-random/model.onnx")
+                          << ", threads: 1, max_batch_size: 4, max_queue_delay_us: 10000000}\n";
+    server_ = new ServerProcess({"--config", config});
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -81,6 +91,9 @@ TEST_F(KServeTensor, MetadataDescribesTheGraph) {
   const json mnist = json::parse(c->Get("/v2/models/mnist")->body);
   EXPECT_EQ(mnist["parameters"]["max_batch_size"], 0);  // a fixed batch of 1: never stacked
   EXPECT_EQ(c->Get("/v2/models/dlrm/ready")->status, 200);
+  EXPECT_EQ(c->Get("/v2/models/dlrm/versions/1/ready")->status, 200);
+  EXPECT_EQ(json::parse(c->Get("/v2/models/resnet/versions/1")->body)["name"], "resnet");
+  expect_error(c->Get("/v2/models/resnet/versions/2"), 404, "one version");
 }
 
 TEST_F(KServeTensor, JsonInferenceMatchesOnnxRuntime) {
@@ -143,35 +156,32 @@ double metric(const std::string& text, const std::string& series) {
 TEST_F(KServeTensor, ConcurrentRequestsAreBatchedAndEachGetsItsOwnAnswer) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> u(-1, 1);
-  constexpr int kRequests = 6;
+  constexpr int kRequests = 6;  // the "batched" model's max_batch_size
   std::vector<Tensor> inputs;
   for (int i = 0; i < kRequests; ++i) {
     std::vector<float> v(3 * 64 * 64);
     for (float& x : v) x = u(rng);
     inputs.push_back(Tensor::from_vector<float>({1, 3, 64, 64}, v));
   }
-  auto infer = [](const Tensor& in) -> json {
+  auto infer = [](const std::string& model, const Tensor& in) -> json {
     auto c = server_->client();
-    auto r = post_json(*c, "/v2/models/resnet/infer", {{"inputs", {json_tensor("input", in)}}});
+    auto r = post_json(*c, "/v2/models/" + model + "/infer", {{"inputs", {json_tensor("input", in)}}});
     if (!r || r->status != 200) return {};
     return json::parse(r->body)["outputs"][0];
   };
-  // Alone: one at a time (each waits out the queue delay with nobody to batch with).
   std::vector<json> alone;
-  for (const Tensor& in : inputs) alone.push_back(infer(in));
+  for (const Tensor& in : inputs) alone.push_back(infer("resnet", in));
   auto c = server_->client();
-  const std::string before = c->Get("/metrics")->body;
-  const std::string series = "coreinfer_batch_size_count{model=\"resnet\",phase=\"infer\"}";
-  const double runs_before = metric(before, series);
-  ASSERT_EQ(runs_before, kRequests) << before;
+  const std::string series = "coreinfer_batch_size_count{model=\"batched\",phase=\"infer\"}";
+  const double runs_before = std::max(0.0, metric(c->Get("/metrics")->body, series));
 
   std::vector<json> together(kRequests);
   std::vector<std::thread> threads;
-  for (int i = 0; i < kRequests; ++i) threads.emplace_back([&, i] { together[i] = infer(inputs[i]); });
+  for (int i = 0; i < kRequests; ++i) threads.emplace_back([&, i] { together[i] = infer("batched", inputs[i]); });
   for (auto& t : threads) t.join();
-  const double runs = metric(c->Get("/metrics")->body, series) - runs_before;
-  EXPECT_GE(runs, 1);
-  EXPECT_LT(runs, kRequests) << "the concurrent requests were not stacked into fewer runs";
+  const std::string metrics = c->Get("/metrics")->body;
+  EXPECT_EQ(metric(metrics, series) - runs_before, 1) << "six queued requests should run as one batch";
+  EXPECT_EQ(metric(metrics, "coreinfer_batch_size_sum{model=\"batched\",phase=\"infer\"}"), kRequests);
   for (int i = 0; i < kRequests; ++i) {
     ASSERT_TRUE(alone[i].is_object() && together[i].is_object()) << i;
     EXPECT_EQ(together[i]["shape"], json({1, 10}));
@@ -179,6 +189,67 @@ TEST_F(KServeTensor, ConcurrentRequestsAreBatchedAndEachGetsItsOwnAnswer) {
     const Status s = compare_tensors(float_tensor_from(together[i]), float_tensor_from(alone[i]), {1e-5, 1e-6});
     EXPECT_TRUE(s.is_ok()) << i << ": " << s.message();
   }
+}
+
+// Rows [begin, begin + n) of a [rows, ...] tensor as JSON data.
+template <typename T>
+std::vector<T> rows_of(const Tensor& t, int64_t begin, int64_t n) {
+  const int64_t width = t.numel() / t.shape()[0];
+  return std::vector<T>(t.data<T>() + begin * width, t.data<T>() + (begin + n) * width);
+}
+
+TEST_F(KServeTensor, ABadRequestInABatchFailsAloneAndTheOthersAreAnswered) {
+  const Tensor dense = read_pb(onnx_case("dlrm-small-random/test_data_set_0/input_0.pb"));
+  const Tensor ids = read_pb(onnx_case("dlrm-small-random/test_data_set_0/input_1.pb"));
+  const Tensor expected = read_pb(onnx_case("dlrm-small-random/test_data_set_0/output_0.pb"));
+  const json good = {{"inputs", {{{"name", "dense_x"}, {"datatype", "FP32"}, {"shape", {2, 13}}, {"data", rows_of<float>(dense, 0, 2)}},
+                                 {{"name", "sparse_idx"}, {"datatype", "INT64"}, {"shape", {2, 26}}, {"data", rows_of<int64_t>(ids, 0, 2)}}}}};
+  json bad = good;
+  bad["inputs"][1]["data"] = std::vector<int64_t>(52, int64_t{1} << 40);  // outside every embedding table
+  // Two requests of 2 rows fill the model's batch of 4, so they run together first.
+  struct Answer {
+    int status = 0;
+    std::string body;
+  };
+  Answer good_r, bad_r;
+  auto send = [](const json& body, Answer& out) {
+    auto r = post_json(*server_->client(), "/v2/models/dlrm/infer", body);
+    if (r) out = {r->status, r->body};
+  };
+  std::thread a([&] { send(good, good_r); });
+  std::thread b([&] { send(bad, bad_r); });
+  a.join();
+  b.join();
+  EXPECT_EQ(bad_r.status, 400) << bad_r.body;
+  ASSERT_EQ(good_r.status, 200) << good_r.body;
+  const Tensor want = Tensor::from_vector<float>({2, 1}, rows_of<float>(expected, 0, 2));
+  const Status s = compare_tensors(float_tensor_from(json::parse(good_r.body)["outputs"][0]), want,
+                                   case_tolerance("dlrm-small-random"));
+  EXPECT_TRUE(s.is_ok()) << s.message();
+}
+
+TEST_F(KServeTensor, PerOutputBinaryDataOverridesTheRequest) {
+  auto c = server_->client();
+  const Tensor in = read_pb(onnx_case("mnist-8/test_data_set_0/input_0.pb"));
+  auto r = post_json(*c, "/v2/models/mnist/versions/1/infer",
+                     {{"inputs", {json_tensor("Input3", in)}},
+                      {"outputs", {{{"name", "Plus214_Output_0"}, {"parameters", {{"binary_data", true}}}}}},
+                      {"parameters", {{"binary_data_output", false}}}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const size_t n = std::stoul(r->get_header_value("Inference-Header-Content-Length"));
+  const json j = json::parse(r->body.substr(0, n));
+  EXPECT_FALSE(j["outputs"][0].contains("data"));
+  EXPECT_EQ(j["outputs"][0]["parameters"]["binary_data_size"], 40);
+  EXPECT_EQ(r->body.size(), n + 40);
+  expect_error(post_json(*c, "/v2/models/mnist/infer",
+                         {{"inputs", {json_tensor("Input3", in)}},
+                          {"outputs", {{{"name", "Plus214_Output_0"}}, {{"name", "Plus214_Output_0"}}}}}),
+               400, "twice");
+  expect_error(post_json(*c, "/v2/models/mnist/infer",
+                         {{"inputs", {json_tensor("Input3", in)}},
+                          {"outputs", {{{"name", "Plus214_Output_0"}, {"parameters", {{"classification", 3}}}}}}}),
+               400, "classification");
 }
 
 TEST_F(KServeTensor, BadRequestsGetClearErrorsAndTheServerKeepsServing) {
@@ -203,15 +274,14 @@ TEST_F(KServeTensor, BadRequestsGetClearErrorsAndTheServerKeepsServing) {
   json dense = {{"name", "dense_x"}, {"datatype", "FP32"}, {"shape", {2, 13}}, {"data", std::vector<float>(26, 0.f)}};
   json ids = {{"name", "sparse_idx"}, {"datatype", "INT64"}, {"shape", {3, 26}}, {"data", std::vector<int64_t>(78, 0)}};
   expect_error(post_json(*c, "/v2/models/dlrm/infer", {{"inputs", {dense, ids}}}), 400, "rows");
-  // An id outside its embedding table: the graph's error, as a 400, and nothing crashes.
-  ids["shape"] = {2, 26};
-  ids["data"] = std::vector<int64_t>(52, int64_t{1} << 40);
-  auto r = post_json(*c, "/v2/models/dlrm/infer", {{"inputs", {dense, ids}}});
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400) << r->body;
+  ids["shape"] = {5, 26};
+  ids["data"] = std::vector<int64_t>(130, 0);
+  dense["shape"] = {5, 13};
+  dense["data"] = std::vector<float>(65, 0.f);
+  expect_error(post_json(*c, "/v2/models/dlrm/infer", {{"inputs", {dense, ids}}}), 400, "at most 4");
   expect_error(post_json(*c, "/v2/models/nope/infer", {{"inputs", {json_tensor("Input3", in)}}}), 404, "unknown model");
   EXPECT_EQ(c->Get("/v2/health/ready")->status, 200);
-  r = post_json(*c, "/v2/models/mnist/infer", {{"inputs", {json_tensor("Input3", in)}}});
+  auto r = post_json(*c, "/v2/models/mnist/infer", {{"inputs", {json_tensor("Input3", in)}}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
 }

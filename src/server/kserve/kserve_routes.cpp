@@ -139,20 +139,35 @@ void add_routes(http::Router& router, ServerContext& server) {
     const bool ready = s->ready();
     return json_response({{"ready", ready}}, ready ? 200 : 503);
   });
-  router.add("GET", "/v2/models/{model}", [s](HttpRequest& r) {
+  http::Handler metadata = [s](HttpRequest& r) {
     const std::string& name = r.path_params["model"];
     if (const LlmEngine* e = s->find_llm(name)) return json_response(model_metadata(*e));
     if (const TensorEngine* t = s->find_tensor_model(name)) return json_response(tensor_model_metadata(*t));
     return error_response(ApiError{404, "", "", "", "unknown model '" + name + "'"}, r.path);
-  });
-  router.add("GET", "/v2/models/{model}/ready", [s](HttpRequest& r) {
+  };
+  http::Handler ready = [s](HttpRequest& r) {
     const std::string& name = r.path_params["model"];
     if (!s->loaded.load(std::memory_order_acquire)) return json_response({{"name", name}, {"ready", false}}, 503);
     if (!s->find_llm(name) && !s->find_tensor_model(name)) return error_response(ApiError{404, "", "", "", "unknown model '" + name + "'"}, r.path);
     const bool ready = s->ready();
     return json_response({{"name", name}, {"ready", ready}}, ready ? 200 : 503);
-  });
-  router.add("POST", "/v2/models/{model}/infer", [s](HttpRequest& r) { return infer(*s, r); });
+  };
+  http::Handler run = [s](HttpRequest& r) { return infer(*s, r); };
+  // Every model has one version, "1"; the versioned paths reach the same handlers.
+  auto versioned = [](http::Handler h) -> http::Handler {
+    return [h = std::move(h)](HttpRequest& r) {
+      if (r.path_params["version"] != "1") {
+        return error_response(ApiError{404, "", "", "", "model '" + r.path_params["model"] + "' has one version, \"1\""}, r.path);
+      }
+      return h(r);
+    };
+  };
+  router.add("GET", "/v2/models/{model}", metadata);
+  router.add("GET", "/v2/models/{model}/ready", ready);
+  router.add("POST", "/v2/models/{model}/infer", run);
+  router.add("GET", "/v2/models/{model}/versions/{version}", versioned(metadata));
+  router.add("GET", "/v2/models/{model}/versions/{version}/ready", versioned(ready));
+  router.add("POST", "/v2/models/{model}/versions/{version}/infer", versioned(run));
 }
 
 }  // namespace coreinfer::server::kserve

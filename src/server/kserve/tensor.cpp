@@ -1,5 +1,6 @@
 #include "server/kserve/tensor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -92,13 +93,30 @@ std::variant<InferRequest, ApiError> parse_infer_request(const std::string& body
   }
   if (auto it = j.find("parameters"); it != j.end()) {
     if (!it->is_object()) return bad_request("'parameters' must be an object");
+    if (it->contains("binary_data_output") && !(*it)["binary_data_output"].is_boolean()) {
+      return bad_request("'binary_data_output' must be true or false");
+    }
     r.parameters = *it;
   }
   if (auto it = j.find("outputs"); it != j.end()) {
     if (!it->is_array()) return bad_request("'outputs' must be an array");
     for (const json& o : *it) {
       if (!o.is_object() || !o.contains("name") || !o["name"].is_string()) return bad_request("each output needs a 'name'");
-      r.requested_outputs.push_back(o["name"].get<std::string>());
+      const std::string name = o["name"].get<std::string>();
+      if (std::find(r.requested_outputs.begin(), r.requested_outputs.end(), name) != r.requested_outputs.end()) {
+        return bad_request("output '" + name + "' is requested twice");
+      }
+      json params = json::object();
+      if (auto p = o.find("parameters"); p != o.end()) {
+        if (!p->is_object()) return bad_request("output '" + name + "': 'parameters' must be an object");
+        if (p->contains("classification")) return bad_request("output '" + name + "': the classification extension is not supported");
+        if (p->contains("binary_data") && !(*p)["binary_data"].is_boolean()) {
+          return bad_request("output '" + name + "': 'binary_data' must be true or false");
+        }
+        params = *p;
+      }
+      r.requested_outputs.push_back(name);
+      r.requested_output_parameters.push_back(std::move(params));
     }
   }
   auto inputs = j.find("inputs");
@@ -119,7 +137,8 @@ std::variant<InferRequest, ApiError> parse_infer_request(const std::string& body
     for (const json& d : *shape) {
       if (!d.is_number_integer() || d.get<int64_t>() < 0) return bad_request("input '" + t.name + "': shape entries must be integers >= 0");
       const int64_t dim = d.get<int64_t>();
-      if (dim > 0 && count > limits.max_elements / dim) {
+      // Each dimension is capped too: [2^40, 0] has no elements but would size a model's work.
+      if (dim > limits.max_elements || (dim > 0 && count > limits.max_elements / dim)) {
         return bad_request("input '" + t.name + "' is too large (more than " + std::to_string(limits.max_elements) + " elements)");
       }
       count *= dim;

@@ -27,6 +27,7 @@ struct InferRequest {
   std::vector<Tensor> inputs;
   nlohmann::json parameters = nlohmann::json::object();
   std::vector<std::string> requested_outputs;
+  std::vector<nlohmann::json> requested_output_parameters;  // one object per requested output
 };
 
 // Size in bytes of one element of `datatype`; 0 for BYTES; -1 if unknown.

@@ -23,9 +23,13 @@ ApiError job_error(const Status& s) {
   return from_status(s);
 }
 
-bool wants_binary_output(const json& parameters) {
-  auto it = parameters.find("binary_data_output");
-  return it != parameters.end() && it->is_boolean() && it->get<bool>();
+// The request's binary_data_output, overridden per output by parameters.binary_data.
+bool wants_binary(const json& request_parameters, const json* output_parameters) {
+  if (output_parameters) {
+    if (auto it = output_parameters->find("binary_data"); it != output_parameters->end()) return it->get<bool>();
+  }
+  auto it = request_parameters.find("binary_data_output");
+  return it != request_parameters.end() && it->get<bool>();
 }
 
 }  // namespace
@@ -54,15 +58,17 @@ http::HttpResponse infer_tensor_model(ServerContext& server, TensorEngine& e, ht
     if (auto* err = std::get_if<ApiError>(&converted)) return error_response(*err, req.path);
     feeds.emplace_back(t.name, std::move(std::get<coreinfer::Tensor>(converted)));
   }
-  // Outputs to return, in the model's order unless the request names them.
-  std::vector<size_t> chosen;
-  for (const std::string& name : r.requested_outputs) {
+  // Outputs to return (index in the model's outputs, the request's parameters for it), in the
+  // model's order unless the request names them.
+  std::vector<std::pair<size_t, const json*>> chosen;
+  for (size_t k = 0; k < r.requested_outputs.size(); ++k) {
+    const std::string& name = r.requested_outputs[k];
     auto it = std::find_if(e.outputs().begin(), e.outputs().end(), [&](const ValueInfo& v) { return v.name == name; });
     if (it == e.outputs().end()) return error_response(bad_request("model '" + e.name() + "' has no output '" + name + "'"), req.path);
-    chosen.push_back(static_cast<size_t>(it - e.outputs().begin()));
+    chosen.emplace_back(static_cast<size_t>(it - e.outputs().begin()), &r.requested_output_parameters[k]);
   }
   if (r.requested_outputs.empty()) {
-    for (size_t i = 0; i < e.outputs().size(); ++i) chosen.push_back(i);
+    for (size_t i = 0; i < e.outputs().size(); ++i) chosen.emplace_back(i, nullptr);
   }
 
   auto job = e.make_job(std::move(feeds));
@@ -72,29 +78,32 @@ http::HttpResponse infer_tensor_model(ServerContext& server, TensorEngine& e, ht
     if (err->status == 429) server.metrics.add("coreinfer_rejected_requests_total", {{"model", e.name()}, {"reason", "queue_full"}});
     return error_response(*err, req.path);
   }
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                            std::chrono::duration<double>(server.config.request_timeout_seconds));
+  const double timeout = server.config.request_timeout_seconds;  // 0: none
+  const auto deadline = timeout > 0 ? std::chrono::steady_clock::now() +
+                                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                              std::chrono::duration<double>(timeout))
+                                    : std::chrono::steady_clock::time_point::max();
   while (!(*job)->wait_for(std::chrono::milliseconds(50))) {
     if (!req.client_connected()) {
-      (*job)->cancel();
+      e.cancel(*job);
       return error_response(ApiError{499, "", "", "", "the client closed the connection"}, req.path);
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      (*job)->cancel();
+      e.cancel(*job);
       return error_response(ApiError{504, "", "", "", "the request did not finish within request_timeout_seconds"}, req.path);
     }
   }
   if (!(*job)->status().is_ok()) return error_response(job_error((*job)->status()), req.path);
 
   std::vector<coreinfer::Tensor>& outputs = (*job)->outputs();
-  const bool binary = wants_binary_output(r.parameters);
+  bool any_binary = false;
   json outs = json::array();
   std::string blob;
-  for (size_t i : chosen) {
+  for (const auto& [i, params] : chosen) {
     const coreinfer::Tensor& t = outputs[i];
     json o = {{"name", e.outputs()[i].name}, {"datatype", datatype_of(t.type())}, {"shape", t.shape()}};
-    if (binary) {
+    if (wants_binary(r.parameters, params)) {
+      any_binary = true;
       o["parameters"] = {{"binary_data_size", t.bytes()}};
       blob.append(static_cast<const char*>(t.raw()), t.bytes());
     } else {
@@ -106,7 +115,7 @@ http::HttpResponse infer_tensor_model(ServerContext& server, TensorEngine& e, ht
   if (!r.id.empty()) body["id"] = r.id;
   http::HttpResponse res;
   res.body = dump_json(body);
-  if (binary) {
+  if (any_binary) {
     res.headers.emplace_back("Inference-Header-Content-Length", std::to_string(res.body.size()));
     res.content_type = "application/octet-stream";
     res.body += blob;

@@ -24,7 +24,26 @@ std::string shape_text(const Shape& s, const std::vector<std::string>& names = {
   return out + "]";
 }
 
-bool leading_dim_dynamic(const ValueInfo& v) { return v.has_shape && !v.shape.empty() && v.shape[0] < 0; }
+// The symbol of v's dynamic leading dimension ("N", "batch_size"), or "" when it has none.
+std::string batch_symbol(const ValueInfo& v) {
+  if (!v.has_shape || v.shape.empty() || v.shape[0] >= 0 || v.dim_names.empty()) return "";
+  return v.dim_names[0];
+}
+
+// Requests can be stacked when every input and output leads with the same named dimension: a
+// dynamic first dimension alone is not enough (NonMaxSuppression's [selected, 3] is not a batch).
+bool stacks_along_batch(const Session& s) {
+  if (s.inputs().empty()) return false;
+  const std::string symbol = batch_symbol(s.inputs()[0]);
+  if (symbol.empty()) return false;
+  for (const ValueInfo& v : s.inputs()) {
+    if (batch_symbol(v) != symbol || v.type == ElemType::kUndefined) return false;
+  }
+  for (const ValueInfo& v : s.outputs()) {
+    if (batch_symbol(v) != symbol) return false;
+  }
+  return true;
+}
 
 // Rows [row, row + rows) of `t` along its first dimension, as a tensor with its own storage.
 Result<Tensor> copy_rows(const Tensor& t, int64_t row, int64_t rows) {
@@ -49,12 +68,10 @@ Result<std::unique_ptr<TensorEngine>> TensorEngine::load(const ModelSpec& spec, 
   if (options.threads == 0 && !spec.cpus.empty()) options.threads = static_cast<int>(spec.cpus.size());
   std::unique_ptr<TensorEngine> e(new TensorEngine(spec, metrics));
   CI_ASSIGN_OR_RETURN(e->session_, Session::create(std::move(graph), registry, options));
-  e->batchable_ = !e->inputs().empty();
-  for (const ValueInfo& v : e->inputs()) e->batchable_ = e->batchable_ && leading_dim_dynamic(v);
-  for (const ValueInfo& v : e->outputs()) e->batchable_ = e->batchable_ && leading_dim_dynamic(v);
+  e->batchable_ = stacks_along_batch(*e->session_) && spec.max_batch_size > 1;
   log::info("model '" + spec.name + "': " + std::to_string(e->inputs().size()) + " inputs, " +
             std::to_string(e->outputs().size()) + " outputs, " + std::to_string(e->session_->threads()) +
-            " threads, " + (e->batchable_ ? "dynamic batching up to " + std::to_string(spec.max_batch_size) + " rows"
+            " threads, " + (e->batchable() ? "dynamic batching up to " + std::to_string(spec.max_batch_size) + " rows"
                                           : std::string("no dynamic batching (fixed leading dimension)")));
   e->batcher_ = std::thread([p = e.get()] { p->batcher_loop(); });
   return e;
@@ -66,6 +83,7 @@ Result<std::shared_ptr<TensorJob>> TensorEngine::make_job(std::vector<NamedTenso
   std::vector<NamedTensor> ordered;
   ordered.reserve(inputs().size());
   int64_t rows = -1;
+  const bool batchable = batchable_.load();
   for (const ValueInfo& in : inputs()) {
     auto it = std::find_if(feeds.begin(), feeds.end(), [&](const NamedTensor& f) { return f.first == in.name; });
     if (it == feeds.end()) return invalid_argument("missing input '" + in.name + "'");
@@ -82,7 +100,7 @@ Result<std::shared_ptr<TensorJob>> TensorEngine::make_job(std::vector<NamedTenso
                                 shape_text(in.shape, in.dim_names));
       }
     }
-    if (batchable_) {
+    if (batchable) {
       if (rows >= 0 && t.shape()[0] != rows) {
         return invalid_argument("input '" + in.name + "' has " + std::to_string(t.shape()[0]) +
                                 " rows; the other inputs have " + std::to_string(rows));
@@ -93,8 +111,12 @@ Result<std::shared_ptr<TensorJob>> TensorEngine::make_job(std::vector<NamedTenso
     feeds.erase(it);
   }
   if (!feeds.empty()) return invalid_argument("unknown input '" + feeds.front().first + "'");
-  if (batchable_ && rows < 1) return invalid_argument("the batch dimension must be at least 1");
-  return std::make_shared<TensorJob>(std::move(ordered), batchable_ ? rows : 1);
+  if (batchable && rows < 1) return invalid_argument("the batch dimension must be at least 1");
+  if (batchable && rows > spec_.max_batch_size) {
+    return invalid_argument("the batch has " + std::to_string(rows) + " rows; model '" + name() + "' takes at most " +
+                            std::to_string(spec_.max_batch_size) + " (max_batch_size)");
+  }
+  return std::make_shared<TensorJob>(std::move(ordered), batchable ? rows : 1);
 }
 
 std::optional<ApiError> TensorEngine::submit(std::shared_ptr<TensorJob> job) {
@@ -108,6 +130,12 @@ std::optional<ApiError> TensorEngine::submit(std::shared_ptr<TensorJob> job) {
   }
   cv_.notify_all();
   return std::nullopt;
+}
+
+void TensorEngine::cancel(const std::shared_ptr<TensorJob>& job) {
+  job->cancel();
+  std::lock_guard lock(mutex_);
+  std::erase(queue_, job);
 }
 
 void TensorEngine::stop() {
@@ -129,11 +157,12 @@ TensorEngineStats TensorEngine::stats() const {
 }
 
 bool TensorEngine::stackable(const TensorJob& a, const TensorJob& b) const {
-  if (!batchable_) return false;
+  if (!batchable_.load()) return false;
   for (size_t i = 0; i < a.inputs().size(); ++i) {
-    const Shape& x = a.inputs()[i].second.shape();
-    const Shape& y = b.inputs()[i].second.shape();
-    if (!std::equal(x.begin() + 1, x.end(), y.begin() + 1, y.end())) return false;
+    const Tensor& x = a.inputs()[i].second;
+    const Tensor& y = b.inputs()[i].second;
+    if (x.type() != y.type() || x.rank() < 1 || y.rank() < 1) return false;
+    if (!std::equal(x.shape().begin() + 1, x.shape().end(), y.shape().begin() + 1, y.shape().end())) return false;
   }
   return true;
 }
@@ -168,7 +197,7 @@ void TensorEngine::batcher_loop() {
         for (const auto& j : queue_) rows += stackable(*queue_.front(), *j) || j == queue_.front() ? j->rows() : 0;
         return rows;
       };
-      if (batchable_) {
+      if (batchable_.load()) {
         cv_.wait_until(lock, queue_.front()->arrival() + delay, [&] {
           return stopping_ || queue_.empty() || queued_rows() >= spec_.max_batch_size;
         });
@@ -183,7 +212,11 @@ void TensorEngine::batcher_loop() {
       j->finish(Status(StatusCode::kCancelled, "the client closed the connection"));
       return true;
     });
-    if (!batch.empty()) run_batch(batch);
+    try {
+      if (!batch.empty()) run_batch(batch);
+    } catch (const std::exception& ex) {  // std::bad_alloc from a tensor: fail the batch, keep serving
+      for (auto& j : batch) j->finish(Status(StatusCode::kOutOfRange, std::string("the model run failed: ") + ex.what()));
+    }
     std::lock_guard lock(mutex_);
     running_ = 0;
   }
@@ -243,8 +276,11 @@ void TensorEngine::run_batch(std::vector<std::shared_ptr<TensorJob>>& batch) {
     for (const Tensor& t : *out) split = split && t.rank() >= 1 && t.shape()[0] == rows;
   }
   if (!split) {
-    // An error or an output that does not follow the batch: each request on its own, so one
-    // bad request cannot fail the others and every answer is exact.
+    if (out.is_ok()) {
+      batchable_.store(false);
+      log::warn("model '" + name() + "': an output's first dimension does not follow the batch; dynamic batching is off");
+    }
+    // Each request on its own, so one bad request cannot fail the others.
     for (auto& j : batch) run_alone(*j);
     finished();
     return;

@@ -4,6 +4,7 @@
 // after the oldest request arrived). HTTP threads only validate, enqueue and wait.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -34,8 +35,9 @@ class TensorEngine {
   const std::string& name() const { return spec_.name; }
   const std::vector<ValueInfo>& inputs() const { return session_->inputs(); }
   const std::vector<ValueInfo>& outputs() const { return session_->outputs(); }
-  // Every input and output has a dynamic leading dimension, so requests can be stacked.
-  bool batchable() const { return batchable_; }
+  // Every input and output has the same named dynamic leading dimension (and a known type), so
+  // requests can be stacked along it.
+  bool batchable() const { return batchable_.load(); }
   int max_batch_size() const { return spec_.max_batch_size; }
 
   // Checks `feeds` against the model's inputs (names, types, ranks, fixed dimensions, one batch
@@ -43,6 +45,8 @@ class TensorEngine {
   Result<std::shared_ptr<TensorJob>> make_job(std::vector<NamedTensor> feeds) const;
   // Queues the job; 429 when the queue is full, 503 once stopping.
   std::optional<ApiError> submit(std::shared_ptr<TensorJob> job);
+  // The client left or timed out: the job leaves the queue (a running batch finishes).
+  void cancel(const std::shared_ptr<TensorJob>& job);
   // Fails queued jobs and joins the batcher (after the batch in progress).
   void stop();
   TensorEngineStats stats() const;
@@ -59,7 +63,7 @@ class TensorEngine {
   ModelSpec spec_;
   MetricsRegistry* metrics_;
   std::unique_ptr<Session> session_;
-  bool batchable_ = false;
+  std::atomic<bool> batchable_{false};  // turned off if a batched run's outputs do not follow the batch
 
   mutable std::mutex mutex_;
   std::condition_variable cv_;

@@ -5,6 +5,7 @@ namespace coreinfer::server {
 void TensorJob::finish(Status status, std::vector<Tensor> outputs) {
   {
     std::lock_guard lock(mutex_);
+    if (done_) return;  // the first answer stands (an error path may try again)
     status_ = std::move(status);
     outputs_ = std::move(outputs);
     done_ = true;

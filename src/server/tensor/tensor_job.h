@@ -23,6 +23,7 @@ class TensorJob {
   int64_t rows() const { return rows_; }  // leading (batch) dimension; 1 for unbatchable models
   Clock::time_point arrival() const { return arrival_; }
 
+  // Hands over the result; later calls are ignored.
   void finish(Status status, std::vector<Tensor> outputs = {});
   // Waits up to `timeout` for the result; true when it is there.
   bool wait_for(std::chrono::milliseconds timeout);
