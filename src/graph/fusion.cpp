@@ -1,4 +1,4 @@
-// fold_batch_norm and fuse_activations (declared in passes.h). Both rewrite a producer node in
+// fold_batch_norm, fuse_residual_adds and fuse_activations (declared in passes.h). Both rewrite a producer node in
 // place and drop the node it absorbs; a value read by more than one node (or a graph output)
 // is never fused away, and initializers that other nodes still read are left untouched (folded
 // weights get fresh names).
@@ -197,7 +197,37 @@ void fold_batch_norm(Graph& graph) {
   graph.nodes = std::move(kept);
 }
 
+void fuse_residual_adds(Graph& graph) {
+  const Uses uses(graph);
+  std::vector<bool> removed(graph.nodes.size(), false);
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    Node& conv = graph.nodes[i];
+    if (removed[i] || !is_default_op(conv, "Conv") || conv.attrs.has("activation") || conv.inputs.size() > 3 ||
+        conv.outputs.size() != 1 || conv.outputs[0].empty())
+      continue;
+    const std::string& y = conv.outputs[0];
+    const int64_t r = uses.sole_reader(y);
+    if (r < 0 || removed[r]) continue;
+    Node& add = graph.nodes[r];
+    if (!is_default_op(add, "Add") || add.inputs.size() != 2 || add.outputs.size() != 1) continue;
+    const size_t other = add.inputs[0] == y ? 1 : 0;
+    if (add.inputs[1 - other] != y || add.inputs[other] == y || add.inputs[other].empty()) continue;
+    // The fused Conv takes the Add's place: every input of both is computed before it.
+    Node fused = std::move(conv);
+    fused.inputs.resize(3);
+    fused.inputs.push_back(add.inputs[other]);
+    fused.outputs[0] = add.outputs[0];
+    add = std::move(fused);
+    removed[i] = true;
+  }
+  std::vector<Node> kept;
+  for (size_t i = 0; i < graph.nodes.size(); ++i)
+    if (!removed[i]) kept.push_back(std::move(graph.nodes[i]));
+  graph.nodes = std::move(kept);
+}
+
 void fuse_activations(Graph& graph) {
+  fuse_residual_adds(graph);
   const Uses uses(graph);
   std::vector<bool> removed(graph.nodes.size(), false);
   for (size_t i = 0; i < graph.nodes.size(); ++i) {

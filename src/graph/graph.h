@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "graph/tensor.h"
 
 namespace coreinfer {
+
+struct Graph;
 
 struct Attribute {
   enum class Kind { kFloat, kInt, kString, kTensor, kFloats, kInts, kStrings, kGraph };
@@ -22,6 +25,7 @@ struct Attribute {
   std::vector<float> floats;
   std::vector<int64_t> ints;
   std::vector<std::string> strings;
+  std::shared_ptr<const Graph> g;  // kGraph: a subgraph (If branches, Loop and Scan bodies)
 };
 
 // Typed, defaulted access to a node's attributes.
@@ -55,6 +59,12 @@ struct Node {
   std::vector<std::string> inputs;   // "" marks an absent optional input
   std::vector<std::string> outputs;  // "" marks an unused optional output
   Attributes attrs;
+  // Outer-scope values its subgraphs read by name (If/Loop/Scan bodies may use any value visible
+  // where the node stands). Session appends them, in this order, to the end of `inputs`, so the
+  // passes and the executor see the dependency; here they keep the names the subgraphs use.
+  std::vector<std::string> captures;
+  // The inputs the operator declares (those before the captured values).
+  size_t declared_inputs() const { return inputs.size() - captures.size(); }
   // "node 'conv1' (Conv)": the prefix of every error about this node.
   std::string describe() const;
 };

@@ -21,6 +21,7 @@ namespace coreinfer {
 
 class ThreadPool;
 class BufferPool;
+class OpRegistry;
 namespace kernels {
 struct KernelTable;
 }
@@ -32,6 +33,10 @@ struct OpBuildContext {
   // nullptr; nullptr too for an absent optional input (node.inputs[i] empty).
   std::span<const Tensor* const> constant_inputs;
   const kernels::KernelTable& kernels;
+  // For operators with subgraphs (If, Loop, Scan), which build a nested Session for each: the
+  // registry and whether to optimise. nullptr: such operators cannot be built.
+  const OpRegistry* registry = nullptr;
+  bool optimize = true;
 
   const Tensor* constant(size_t i) const { return i < constant_inputs.size() ? constant_inputs[i] : nullptr; }
   bool has_input(size_t i) const { return i < node.inputs.size() && !node.inputs[i].empty(); }

@@ -85,7 +85,7 @@ Status fold_constants(Graph& graph, const OpRegistry& registry, const kernels::K
       kept.push_back(std::move(node));
       continue;
     }
-    OpBuildContext bctx{node, graph.opset(node.domain), ins, kernels};
+    OpBuildContext bctx{node, graph.opset(node.domain), ins, kernels, &registry};
     auto kernel = (*factory)(bctx);
     if (!kernel.is_ok()) return Status(kernel.status().code(), node.describe() + ": " + kernel.status().message());
     std::vector<Tensor> outs(node.outputs.size());

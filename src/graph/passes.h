@@ -11,6 +11,14 @@ namespace coreinfer {
 // The domain of coreinfer's own fused operators.
 inline constexpr const char* kCoreinferOpDomain = "coreinfer";
 
+// Names `graph` reads without defining them (not an input, initializer or node output): values of
+// enclosing scopes that its nodes, or the subgraphs of its nodes, use. In first-use order.
+std::vector<std::string> free_values(const Graph& graph);
+
+// For each node with subgraph attributes whose captures are not yet bound: sets node.captures to
+// the subgraphs' free values and appends them to node.inputs.
+void bind_subgraph_captures(Graph& graph);
+
 // Sorts nodes so each comes after the producers of its inputs; an error names a cycle or a value
 // that nothing produces.
 Status topological_sort(Graph& graph);
@@ -31,7 +39,13 @@ void fold_batch_norm(Graph& graph);
 // Conv / Gemm / MatMul (+ Add of a constant bias for MatMul) followed by Relu, Clip, LeakyRelu,
 // HardSigmoid, HardSwish, Sigmoid, or x*Sigmoid(x) (SiLU) carry the activation in attributes
 // "activation" ("Relu", "Clip", ...) and "activation_params" (floats), read by the nn kernels.
+// Runs fuse_residual_adds first.
 void fuse_activations(Graph& graph);
+
+// Conv whose output is read only by an Add(y, z) becomes a Conv with z as a fourth input, added
+// before its activation, in the Add's place (so the sum is written once). Z must have Y's shape
+// or broadcast to it; the Conv kernel checks.
+void fuse_residual_adds(Graph& graph);
 
 // Gather(axis 0) followed by ReduceSum/ReduceMean over the ids' last axis, the gathered tensor read
 // by nothing else, becomes coreinfer::EmbeddingBag (rows summed as they are read).

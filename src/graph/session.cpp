@@ -23,15 +23,23 @@ int Session::threads() const { return pool_ ? pool_->size() : 1; }
 
 size_t Session::buffer_allocations() const { return buffers_ ? buffers_->allocations() : 0; }
 
-std::vector<std::string> unsupported_ops(const Graph& graph, const OpRegistry& registry) {
-  std::vector<std::string> missing;
+namespace {
+void collect_unsupported_ops(const Graph& graph, const OpRegistry& registry, std::vector<std::string>& missing) {
   for (const Node& n : graph.nodes) {
+    for (const auto& [name, a] : n.attrs.all())
+      if (a.kind == Attribute::Kind::kGraph && a.g) collect_unsupported_ops(*a.g, registry, missing);
     if (registry.has(n.domain, n.op_type)) continue;
     const std::string op = n.domain.empty() ? n.op_type : n.domain + "::" + n.op_type;
     bool seen = false;
     for (const auto& m : missing) seen = seen || m.rfind(op + " ", 0) == 0;
     if (!seen) missing.push_back(op + " (" + n.describe() + ")");
   }
+}
+}  // namespace
+
+std::vector<std::string> unsupported_ops(const Graph& graph, const OpRegistry& registry) {
+  std::vector<std::string> missing;
+  collect_unsupported_ops(graph, registry, missing);
   return missing;
 }
 
@@ -47,6 +55,7 @@ Result<std::unique_ptr<Session>> Session::create(Graph graph, const OpRegistry& 
     for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
     return unsupported("the model uses operators coreinfer does not implement: " + list);
   }
+  bind_subgraph_captures(s->graph_);
   CI_RETURN_IF_ERROR(topological_sort(s->graph_));
   if (s->options_.optimize) {
     CI_RETURN_IF_ERROR(optimize_graph(s->graph_, registry, *s->options_.kernels));
@@ -101,7 +110,7 @@ Status Session::build(const OpRegistry& registry) {
     for (const std::string& out : node.outputs) step.out.push_back(out.empty() ? -1 : id_of(out));
     const OpFactory* factory = registry.find(node.domain, node.op_type);
     if (factory == nullptr) return unsupported(node.describe() + ": operator not implemented");
-    OpBuildContext bctx{node, graph_.opset(node.domain), consts, *options_.kernels};
+    OpBuildContext bctx{node, graph_.opset(node.domain), consts, *options_.kernels, &registry, options_.optimize};
     auto kernel = (*factory)(bctx);
     if (!kernel.is_ok()) return Status(kernel.status().code(), node.describe() + ": " + kernel.status().message());
     step.kernel = std::move(kernel).value();
@@ -137,7 +146,9 @@ Status check_feed(const ValueInfo& vi, const Tensor& t) {
 }
 }  // namespace
 
-Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& feeds) {
+Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& feeds) { return run(feeds, pool_.get()); }
+
+Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& feeds, ThreadPool* pool) {
   std::vector<Tensor> values = constants_;
   std::vector<bool> fed(input_ids_.size(), false);
   for (const auto& [name, tensor] : feeds) {
@@ -165,7 +176,7 @@ Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& feeds) 
       in_ptrs.push_back(v >= 0 ? &values[v] : nullptr);
     }
     outs.assign(step.out.size(), Tensor());
-    OpRunContext ctx{in_ptrs, outs, pool_.get(), *options_.kernels, buffers_.get()};
+    OpRunContext ctx{in_ptrs, outs, pool, *options_.kernels, buffers_.get()};
     Status st = step.kernel->run(ctx);
     if (!st.is_ok()) return Status(st.code(), step.node->describe() + ": " + st.message());
     for (size_t o = 0; o < step.out.size(); ++o) {

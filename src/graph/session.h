@@ -41,6 +41,9 @@ class Session {
   // Runs the graph on `feeds` (every graph input by name; extra names are an error) and returns
   // the outputs in graph order.
   Result<std::vector<Tensor>> run(const std::vector<NamedTensor>& feeds);
+  // The same on another thread pool (nullptr: single-threaded): a subgraph's session runs on the
+  // pool of the session that runs its If/Loop/Scan node.
+  Result<std::vector<Tensor>> run(const std::vector<NamedTensor>& feeds, ThreadPool* pool);
 
  private:
   struct Step;
@@ -58,7 +61,8 @@ class Session {
   std::vector<int> last_use_;             // value id -> last step reading it (-1: none)
 };
 
-// The ops in `graph` that `registry` lacks, as "Op (node 'name')" entries; empty when all exist.
+// The ops in `graph` (and its subgraphs) that `registry` lacks, as "Op (node 'name')" entries;
+// empty when all exist.
 std::vector<std::string> unsupported_ops(const Graph& graph, const OpRegistry& registry);
 
 }  // namespace coreinfer

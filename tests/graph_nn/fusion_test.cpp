@@ -294,5 +294,42 @@ TEST(Fusion, FoldKeepsSharedWeights) {
   EXPECT_EQ(opt.initializers.count("w"), 1u);
 }
 
+// ResNet's block tail: Conv -> Add(residual) -> Relu becomes one Conv with the residual as its
+// fourth input and a fused Relu, placed where the Add was (the residual's producer, a second
+// Conv listed after the first, must still run before it).
+TEST(Fusion, ConvResidualAddReluFolds) {
+  std::mt19937 rng(11);
+  Graph g;
+  g.opsets[""] = 17;
+  g.inputs = {value("x", {2, 4, 6, 6})};
+  g.outputs = {value("y", {})};
+  g.initializers["w1"] = random_tensor({6, 4, 3, 3}, rng);
+  g.initializers["w2"] = random_tensor({6, 4, 1, 1}, rng);
+  g.initializers["b2"] = random_tensor({6}, rng);
+  Node c1 = node("Conv", {"x", "w1"}, {"c1"});
+  c1.attrs.set_ints("pads", {1, 1, 1, 1});
+  g.nodes = {c1, node("Conv", {"x", "w2", "b2"}, {"c2"}), node("Add", {"c2", "c1"}, {"s"}), node("Relu", {"s"}, {"y"})};
+  const Graph opt = check_equal(g, {{"x", random_tensor({2, 4, 6, 6}, rng)}});
+  ASSERT_EQ(opt.nodes.size(), 2u);
+  EXPECT_EQ(count_ops(opt, "Add"), 0);
+  EXPECT_EQ(count_ops(opt, "Relu"), 0);
+  const Node& fused = opt.nodes[1];
+  ASSERT_EQ(fused.inputs.size(), 4u);
+  EXPECT_EQ(fused.outputs[0], "y");
+  EXPECT_EQ(fused.attrs.get_string("activation", ""), "Relu");
+}
+
+TEST(Fusion, ConvOutputReadTwiceKeepsItsAdd) {
+  std::mt19937 rng(12);
+  Graph g;
+  g.opsets[""] = 17;
+  g.inputs = {value("x", {1, 2, 5, 5})};
+  g.outputs = {value("y", {}), value("c", {})};
+  g.initializers["w"] = random_tensor({2, 2, 1, 1}, rng);
+  g.nodes = {node("Conv", {"x", "w"}, {"c"}), node("Add", {"c", "x"}, {"y"})};
+  const Graph opt = check_equal(g, {{"x", random_tensor({1, 2, 5, 5}, rng)}});
+  EXPECT_EQ(count_ops(opt, "Add"), 1);
+}
+
 }  // namespace
 }  // namespace coreinfer::nntest

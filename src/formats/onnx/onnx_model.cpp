@@ -14,7 +14,13 @@ namespace coreinfer {
 
 namespace {
 
-Result<Attribute> convert_attribute(const onnx::AttributeProto& a, const std::string& base_dir) {
+// Nesting deeper than this (a Loop in an If in a Loop ...) is not a real model.
+constexpr int kMaxSubgraphDepth = 32;
+
+Status convert_graph_body(const onnx::GraphProto& gp, const std::string& base_dir, int depth, Graph& g);
+
+Result<Attribute> convert_attribute(const onnx::AttributeProto& a, const std::string& base_dir, const Graph& parent,
+                                    int depth) {
   Attribute out;
   using A = onnx::AttributeProto;
   auto type = a.type();
@@ -26,6 +32,7 @@ Result<Attribute> convert_attribute(const onnx::AttributeProto& a, const std::st
     else if (a.floats_size()) type = A::FLOATS;
     else if (a.ints_size()) type = A::INTS;
     else if (a.strings_size()) type = A::STRINGS;
+    else if (a.has_g()) type = A::GRAPH;
   }
   switch (type) {
     case A::FLOAT: out.kind = Attribute::Kind::kFloat; out.f = a.f(); break;
@@ -41,7 +48,22 @@ Result<Attribute> convert_attribute(const onnx::AttributeProto& a, const std::st
     case A::FLOATS: out.kind = Attribute::Kind::kFloats; out.floats.assign(a.floats().begin(), a.floats().end()); break;
     case A::INTS: out.kind = Attribute::Kind::kInts; out.ints.assign(a.ints().begin(), a.ints().end()); break;
     case A::STRINGS: out.kind = Attribute::Kind::kStrings; out.strings.assign(a.strings().begin(), a.strings().end()); break;
-    case A::GRAPH: case A::GRAPHS: out.kind = Attribute::Kind::kGraph; break;  // control flow: the op is unsupported
+    case A::GRAPH: {
+      if (depth >= kMaxSubgraphDepth)
+        return unsupported("attribute '" + a.name() + "': subgraphs nested more than " +
+                           std::to_string(kMaxSubgraphDepth) + " deep");
+      auto sub = std::make_shared<Graph>();
+      sub->opsets = parent.opsets;  // a subgraph uses the model's opset imports
+      sub->ir_version = parent.ir_version;
+      sub->producer = parent.producer;
+      Status st = convert_graph_body(a.g(), base_dir, depth + 1, *sub);
+      if (!st.is_ok()) return Status(st.code(), "subgraph '" + a.name() + "': " + st.message());
+      out.kind = Attribute::Kind::kGraph;
+      out.g = std::move(sub);
+      break;
+    }
+    case A::GRAPHS:
+      return unsupported("attribute '" + a.name() + "' is a list of graphs, which is not supported");
     default:
       return unsupported("attribute '" + a.name() + "' has type " + std::to_string(a.type()) + ", which is not supported");
   }
@@ -109,6 +131,24 @@ Result<Graph> parse_onnx_model(std::span<const uint8_t> bytes, const std::string
     auto vi = convert_value_info(v);
     if (vi.is_ok() && vi->has_shape) g.value_info[v.name()] = std::move(vi).value();
   }
+  CI_RETURN_IF_ERROR(convert_graph_body(gp, base_dir, 0, g));
+  return g;
+}
+
+namespace {
+
+// Inputs, outputs and nodes of `gp` into `g` (the top-level graph's initializers are read before
+// shape inference; a subgraph's here). depth 0 is the model's graph.
+Status convert_graph_body(const onnx::GraphProto& gp, const std::string& base_dir, int depth, Graph& g) {
+  if (depth > 0) {
+    g.name = gp.name();
+    for (const auto& init : gp.initializer()) {
+      if (init.name().empty()) return corrupt("an initializer has no name");
+      auto t = tensor_from_proto(init, base_dir);
+      if (!t.is_ok()) return Status(t.status().code(), "initializer: " + t.status().message());
+      g.initializers[init.name()] = std::move(t).value();
+    }
+  }
   if (gp.sparse_initializer_size() > 0) return unsupported("sparse initializers are not supported");
 
   for (const auto& in : gp.input()) {
@@ -120,7 +160,8 @@ Result<Graph> parse_onnx_model(std::span<const uint8_t> bytes, const std::string
     CI_ASSIGN_OR_RETURN(ValueInfo vi, convert_value_info(out));
     g.outputs.push_back(std::move(vi));
   }
-  if (g.outputs.empty()) return corrupt("the ONNX graph declares no outputs");
+  if (g.outputs.empty())
+    return corrupt(depth == 0 ? "the ONNX graph declares no outputs" : "a subgraph declares no outputs");
 
   std::unordered_set<std::string> names;
   for (int i = 0; i < gp.node_size(); ++i) {
@@ -134,15 +175,17 @@ Result<Graph> parse_onnx_model(std::span<const uint8_t> bytes, const std::string
     n.inputs.assign(np.input().begin(), np.input().end());
     n.outputs.assign(np.output().begin(), np.output().end());
     for (const auto& a : np.attribute()) {
-      auto attr = convert_attribute(a, base_dir);
+      auto attr = convert_attribute(a, base_dir, g, depth);
       if (!attr.is_ok()) return Status(attr.status().code(), n.describe() + ": " + attr.status().message());
       n.attrs.set(a.name(), std::move(attr).value());
     }
     if (!n.domain.empty() && !g.opsets.count(n.domain)) g.opsets[n.domain] = 1;
     g.nodes.push_back(std::move(n));
   }
-  return g;
+  return Status::ok();
 }
+
+}  // namespace
 
 Result<Graph> load_onnx_model(const std::string& path) {
   namespace fs = std::filesystem;

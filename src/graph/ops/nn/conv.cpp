@@ -1,5 +1,6 @@
-// Conv: im2col (or the input itself for pointwise convolutions) times the packed weights, per
-// image and group; depthwise convolutions run a direct loop. Constant weights are packed once.
+// Conv: the packed weights times im2col (or the input itself for pointwise convolutions) over
+// all images at once, per group; depthwise convolutions run a direct loop. Constant weights are
+// packed once. An optional fourth input (from graph fusion) is added before the activation.
 #include <memory>
 #include <vector>
 
@@ -13,6 +14,40 @@
 
 namespace coreinfer::nn {
 namespace {
+
+// z broadcast (numpy rules, one way) to `shape`, or an error when it does not broadcast to it.
+Status expand_to(const Tensor& z, const Shape& shape, std::vector<float>& out) {
+  const int rank = static_cast<int>(shape.size());
+  if (z.rank() > rank)
+    return invalid_argument("input Z " + shape_string(z.shape()) + " does not broadcast to the output shape " +
+                            shape_string(shape));
+  std::vector<int64_t> strides(rank, 0);
+  int64_t stride = 1;
+  for (int i = 0; i < z.rank(); ++i) {
+    const int zi = z.rank() - 1 - i, yi = rank - 1 - i;
+    if (z.dim(zi) != shape[yi] && z.dim(zi) != 1)
+      return invalid_argument("input Z " + shape_string(z.shape()) + " does not broadcast to the output shape " +
+                              shape_string(shape));
+    strides[yi] = z.dim(zi) == 1 ? 0 : stride;
+    stride *= z.dim(zi);
+  }
+  int64_t total = 1;
+  for (int64_t d : shape) total *= d;
+  out.resize(static_cast<size_t>(total));
+  const float* zd = z.data<float>();
+  std::vector<int64_t> index(rank, 0);
+  int64_t src = 0;
+  for (int64_t e = 0; e < total; ++e) {
+    out[static_cast<size_t>(e)] = zd[src];
+    for (int d = rank; d-- > 0;) {  // odometer step over the output index
+      src += strides[d];
+      if (++index[d] < shape[d]) break;
+      src -= strides[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+  return Status::ok();
+}
 
 class ConvKernel final : public OpKernel {
  public:
@@ -40,6 +75,8 @@ class ConvKernel final : public OpKernel {
     CI_ASSIGN_OR_RETURN(const Tensor* x, float_input(ctx, 0, "X"));
     CI_ASSIGN_OR_RETURN(const Tensor* w, float_input(ctx, 1, "W"));
     CI_ASSIGN_OR_RETURN(const Tensor* bias, optional_float_input(ctx, 2, "B"));
+    // Input 3 (set by the fuse_residual_adds pass): a tensor shaped like Y added before the activation.
+    CI_ASSIGN_OR_RETURN(const Tensor* sum, optional_float_input(ctx, 3, "Z"));
     if (x->rank() < 3)
       return invalid_argument("input X must have rank >= 3 ([N, C, spatial...]), got " + shape_string(x->shape()));
     if (!weights_packed_) CI_RETURN_IF_ERROR(check_weights(*w));
@@ -67,6 +104,16 @@ class ConvKernel final : public OpKernel {
 
     std::vector<PackedA> runtime_packed;
     const std::vector<PackedA>& packed = weights_packed_ ? packed_ : (runtime_packed = pack_weights(*w));
+    std::vector<float> z_expanded;
+    const float* zd = nullptr;
+    if (sum) {
+      if (sum->shape() == y_shape) {
+        zd = sum->data<float>();
+      } else {
+        CI_RETURN_IF_ERROR(expand_to(*sum, y_shape, z_expanded));
+        zd = z_expanded.data();
+      }
+    }
     const float* xd = x->data<float>();
     float* yd = y->data<float>();
     const float* bd = bias ? bias->data<float>() : nullptr;
@@ -83,36 +130,36 @@ class ConvKernel final : public OpKernel {
           const int64_t c = i % m;
           float* out = yd + i * out_size;
           plane(g, xd + i * in_size, wd + c * ks, bd ? bd[c] : 0.0f, out);
+          if (zd) {
+            const float* z = zd + i * out_size;
+            for (int64_t j = 0; j < out_size; ++j) out[j] += z[j];
+          }
           if (act.kind != Activation::Kind::kNone) bias_act(out, out_size, 0.0f, nullptr, act);
         }
       });
       return Status::ok();
     }
 
-    bool pointwise = true;
-    for (int d = 0; d < kMaxSpatial; ++d)
-      pointwise = pointwise && g.kernel[d] == 1 && g.stride[d] == 1 && g.pad_begin[d] == 0 && g.pad_end[d] == 0;
+    // One GEMM per group over the columns of every image (N = batch * out_size), so the weights
+    // are read once per batch and small feature maps still fill whole tiles.
     const int64_t k = cg * ks;
-    for (int64_t b = 0; b < batch; ++b) {
-      for (int64_t gi = 0; gi < group_; ++gi) {
-        const float* xg = xd + (b * channels + gi * cg) * in_size;
-        float* yg = yd + (b * m + gi * mg) * out_size;
-        GemmEpilogue epi;
-        epi.row_bias = bd ? bd + gi * mg : nullptr;
-        epi.act = act_;
-        GemmB src;
-        PackBlockFn packer;
-        if (pointwise) {
-          src.view = MatrixView{xg, in_size, 1};
-        } else {
-          const int nr = gemm_.nr;
-          packer = [xg, &g, nr](int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst) {
-            pack_im2col_block(xg, g, nr, k0, kc, n0, nc, dst);
-          };
-          src.packer = &packer;
-        }
-        sgemm(ctx, gemm_, mg, out_size, k, packed[gi], src, yg, out_size, epi, &scratch_);
-      }
+    for (int64_t gi = 0; gi < group_; ++gi) {
+      const float* xg = xd + gi * cg * in_size;
+      GemmEpilogue epi;
+      epi.row_bias = bd ? bd + gi * mg : nullptr;
+      epi.residual = zd ? zd + gi * mg * out_size : nullptr;
+      epi.act = act_;
+      epi.image_cols = out_size;
+      epi.image_stride = m * out_size;
+      const int nr = gemm_.nr;
+      const int64_t image_stride = channels * in_size;
+      const PackBlockFn packer = [xg, image_stride, &g, nr](int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                                                             float* dst) {
+        pack_im2col_batched(xg, image_stride, g, nr, k0, kc, n0, nc, dst);
+      };
+      GemmB src;
+      src.packer = &packer;
+      sgemm(ctx, gemm_, mg, batch * out_size, k, packed[gi], src, yd + gi * mg * out_size, out_size, epi, &scratch_);
     }
     return Status::ok();
   }

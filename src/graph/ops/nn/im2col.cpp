@@ -8,43 +8,51 @@ namespace coreinfer::nn {
 
 namespace {
 
+// One run of a packed row: out[t] = row[first + t * stride] where that is inside [0, W), else 0.
+// Runs are short (at most a panel), so plain loops beat library calls; a compile-time stride
+// (1 or 2) lets the copy vectorise.
+template <int kStride>
+inline void pack_run(const float* __restrict row, int64_t W, int64_t first, int64_t stride, int64_t run,
+                     float* __restrict out) {
+  const int64_t s = kStride > 0 ? kStride : stride;
+  // Valid t: 0 <= first + t * s < W.
+  int64_t t_lo = first >= 0 ? 0 : (kStride == 1 ? -first : (-first + s - 1) / s);
+  int64_t t_hi = W - first <= 0 ? 0 : (kStride == 1 ? W - first : (W - first + s - 1) / s);
+  t_lo = std::min(t_lo, run);
+  t_hi = std::max(t_lo, std::min(t_hi, run));
+  for (int64_t t = 0; t < t_lo; ++t) out[t] = 0.0f;
+  const float* __restrict src = row + first;
+  for (int64_t t = t_lo; t < t_hi; ++t) out[t] = src[t * s];
+  for (int64_t t = t_hi; t < run; ++t) out[t] = 0.0f;
+}
+
 // 1-D / 2-D windows: each row p of the block is copied run by run, a run being the columns
 // that share an output row and a panel; the valid part of a run is a (strided) copy.
-void pack_rows_2d(const float* x, const WindowGeometry& g, int nr, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
-                  float* dst) {
+template <int kStride>
+void pack_rows_2d_stride(const float* x, const WindowGeometry& g, int nr, int64_t k0, int64_t kc, int64_t n0,
+                         int64_t nc, float* dst, int64_t d0) {
   const int64_t ks = g.kernel_size(), plane = g.in_size();
   const int64_t H = g.in[1], W = g.in[2], OW = g.out[2];
   const int64_t sh = g.stride[1], sw = g.stride[2];
-  const int64_t panels = (nc + nr - 1) / nr;
+  const int64_t panel_stride = kc * nr;
+  const int64_t oh0 = n0 / OW, ow0 = n0 % OW, panel0 = d0 / nr, in_panel0 = d0 % nr;
   for (int64_t p = 0; p < kc; ++p) {
     const int64_t kk = k0 + p;
     const int64_t c = kk / ks, r = kk % ks;
     const int64_t kw = r % g.kernel[2], kh = r / g.kernel[2];
     const int64_t off_w = kw * g.dilation[2] - g.pad_begin[2];  // iw = ow * sw + off_w
+    const int64_t off_h = kh * g.dilation[1] - g.pad_begin[1];  // ih = oh * sh + off_h
     const float* xc = x + c * plane;
-    int64_t oh = n0 / OW, ow = n0 % OW;
+    int64_t oh = oh0, ow = ow0, in_panel = in_panel0;
+    float* panel = dst + panel0 * panel_stride + p * nr;
     for (int64_t j = 0; j < nc;) {
-      const int64_t in_panel = j % nr;
       const int64_t run = std::min({OW - ow, nr - in_panel, nc - j});
-      float* out = dst + (j / nr) * kc * nr + p * nr + in_panel;
-      const int64_t ih = oh * sh - g.pad_begin[1] + kh * g.dilation[1];
+      float* out = panel + in_panel;
+      const int64_t ih = oh * sh + off_h;
       if (ih < 0 || ih >= H) {
-        std::fill(out, out + run, 0.0f);
+        for (int64_t t = 0; t < run; ++t) out[t] = 0.0f;
       } else {
-        const float* row = xc + ih * W;
-        // Valid t: 0 <= (ow + t) * sw + off_w < W.
-        const int64_t first = ow * sw + off_w;
-        int64_t t_lo = first >= 0 ? 0 : (-first + sw - 1) / sw;
-        int64_t t_hi = W - first <= 0 ? 0 : (W - first + sw - 1) / sw;
-        t_lo = std::min(t_lo, run);
-        t_hi = std::max(t_lo, std::min(t_hi, run));
-        std::fill(out, out + t_lo, 0.0f);
-        if (sw == 1) {
-          std::copy(row + first + t_lo, row + first + t_hi, out + t_lo);
-        } else {
-          for (int64_t t = t_lo; t < t_hi; ++t) out[t] = row[first + t * sw];
-        }
-        std::fill(out + t_hi, out + run, 0.0f);
+        pack_run<kStride>(xc + ih * W, W, ow * sw + off_w, sw, run, out);
       }
       j += run;
       ow += run;
@@ -52,35 +60,47 @@ void pack_rows_2d(const float* x, const WindowGeometry& g, int nr, int64_t k0, i
         ow = 0;
         ++oh;
       }
-    }
-    if (nc % nr != 0) {
-      float* out = dst + (panels - 1) * kc * nr + p * nr;
-      std::fill(out + nc % nr, out + nr, 0.0f);
+      in_panel += run;
+      if (in_panel == nr) {
+        in_panel = 0;
+        panel += panel_stride;
+      }
     }
   }
 }
 
-}  // namespace
+void pack_rows_2d(const float* x, const WindowGeometry& g, int nr, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                  float* dst, int64_t d0) {
+  if (g.stride[2] == 1)
+    pack_rows_2d_stride<1>(x, g, nr, k0, kc, n0, nc, dst, d0);
+  else if (g.stride[2] == 2)
+    pack_rows_2d_stride<2>(x, g, nr, k0, kc, n0, nc, dst, d0);
+  else
+    pack_rows_2d_stride<0>(x, g, nr, k0, kc, n0, nc, dst, d0);
+}
 
-void pack_im2col_block(const float* x, const WindowGeometry& g, int nr, int64_t k0, int64_t kc, int64_t n0,
-                       int64_t nc, float* dst) {
-  if (g.kernel[0] == 1 && g.in[0] == 1 && g.out[0] == 1 && g.pad_begin[0] == 0) {
-    pack_rows_2d(x, g, nr, k0, kc, n0, nc, dst);
-    return;
+// 1x1 kernel, stride 1, no padding: column n is input position n, copied in runs of a panel.
+void pack_pointwise(const float* x, int64_t plane, int nr, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                    float* dst, int64_t d0) {
+  for (int64_t j = 0; j < nc;) {
+    const int64_t in_panel = (d0 + j) % nr;
+    const int64_t run = std::min<int64_t>(nr - in_panel, nc - j);
+    float* out = dst + ((d0 + j) / nr) * kc * nr + in_panel;
+    const float* src = x + k0 * plane + n0 + j;
+    for (int64_t p = 0; p < kc; ++p) std::copy(src + p * plane, src + p * plane + run, out + p * nr);
+    j += run;
   }
-  const int64_t panels = (nc + nr - 1) / nr;
-  const int64_t cols = panels * nr;
-  // Per column: the input coordinates of the window's origin (d, h, w); padding columns get a
-  // coordinate that is always out of range.
-  std::vector<int64_t> base(static_cast<size_t>(3 * cols));
+}
+
+// Any 1-3-D window, element by element.
+void pack_general(const float* x, const WindowGeometry& g, int nr, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                  float* dst, int64_t d0) {
+  // Per column: the input coordinates of the window's origin (d, h, w).
+  std::vector<int64_t> base(static_cast<size_t>(3 * nc));
   int64_t* bd = base.data();
-  int64_t* bh = bd + cols;
-  int64_t* bw = bh + cols;
-  for (int64_t j = 0; j < cols; ++j) {
-    if (j >= nc) {
-      bd[j] = bh[j] = bw[j] = INT64_MIN / 4;
-      continue;
-    }
+  int64_t* bh = bd + nc;
+  int64_t* bw = bh + nc;
+  for (int64_t j = 0; j < nc; ++j) {
     const int64_t n = n0 + j;
     const int64_t ow = n % g.out[2], t = n / g.out[2];
     const int64_t oh = t % g.out[1], od = t / g.out[1];
@@ -90,31 +110,57 @@ void pack_im2col_block(const float* x, const WindowGeometry& g, int nr, int64_t 
   }
   const int64_t ks = g.kernel_size(), plane = g.in_size();
   const int64_t D = g.in[0], H = g.in[1], W = g.in[2];
-  const bool flat = g.kernel[0] == 1 && D == 1 && g.pad_begin[0] == 0;  // 1-D / 2-D: no depth checks
   for (int64_t p = 0; p < kc; ++p) {
     const int64_t kk = k0 + p;
     const int64_t c = kk / ks, r = kk % ks;
     const int64_t kw = r % g.kernel[2], kh = (r / g.kernel[2]) % g.kernel[1], kd = r / (g.kernel[2] * g.kernel[1]);
     const int64_t zd = kd * g.dilation[0], zh = kh * g.dilation[1], zw = kw * g.dilation[2];
     const float* xc = x + c * plane;
-    for (int64_t q = 0; q < panels; ++q) {
-      float* out = dst + q * kc * nr + p * nr;
-      const int64_t j0 = q * nr;
-      for (int64_t jj = 0; jj < nr; ++jj) {
-        const int64_t j = j0 + jj;
-        const int64_t ih = bh[j] + zh, iw = bw[j] + zw;
-        bool ok = static_cast<uint64_t>(ih) < static_cast<uint64_t>(H) &&
-                  static_cast<uint64_t>(iw) < static_cast<uint64_t>(W);
-        int64_t id = 0;
-        if (!flat) {
-          id = bd[j] + zd;
-          ok = ok && static_cast<uint64_t>(id) < static_cast<uint64_t>(D);
-        } else {
-          ok = ok && j < nc;
-        }
-        out[jj] = ok ? xc[(id * H + ih) * W + iw] : 0.0f;
-      }
+    for (int64_t j = 0; j < nc; ++j) {
+      const int64_t id = bd[j] + zd, ih = bh[j] + zh, iw = bw[j] + zw;
+      const bool ok = static_cast<uint64_t>(id) < static_cast<uint64_t>(D) &&
+                      static_cast<uint64_t>(ih) < static_cast<uint64_t>(H) &&
+                      static_cast<uint64_t>(iw) < static_cast<uint64_t>(W);
+      dst[((d0 + j) / nr) * kc * nr + p * nr + (d0 + j) % nr] = ok ? xc[(id * H + ih) * W + iw] : 0.0f;
     }
+  }
+}
+
+// Columns [n0, n0 + nc) of one image into destination columns starting at d0.
+void pack_image(const float* x, const WindowGeometry& g, int nr, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                float* dst, int64_t d0) {
+  bool pointwise = true;
+  for (int d = 0; d < kMaxSpatial; ++d)
+    pointwise = pointwise && g.kernel[d] == 1 && g.stride[d] == 1 && g.pad_begin[d] == 0 && g.pad_end[d] == 0;
+  if (pointwise) {
+    pack_pointwise(x, g.in_size(), nr, k0, kc, n0, nc, dst, d0);
+  } else if (g.kernel[0] == 1 && g.in[0] == 1 && g.out[0] == 1 && g.pad_begin[0] == 0) {
+    pack_rows_2d(x, g, nr, k0, kc, n0, nc, dst, d0);
+  } else {
+    pack_general(x, g, nr, k0, kc, n0, nc, dst, d0);
+  }
+}
+
+}  // namespace
+
+void pack_im2col_block(const float* x, const WindowGeometry& g, int nr, int64_t k0, int64_t kc, int64_t n0,
+                       int64_t nc, float* dst) {
+  pack_im2col_batched(x, 0, g, nr, k0, kc, n0, nc, dst);
+}
+
+void pack_im2col_batched(const float* x, int64_t image_stride, const WindowGeometry& g, int nr, int64_t k0,
+                         int64_t kc, int64_t n0, int64_t nc, float* dst) {
+  const int64_t per_image = g.out_size();
+  for (int64_t j = 0; j < nc;) {
+    const int64_t n = n0 + j;
+    const int64_t image = per_image > 0 ? n / per_image : 0, pos = n - image * per_image;
+    const int64_t len = std::min(nc - j, per_image - pos);
+    pack_image(x + image * image_stride, g, nr, k0, kc, pos, len, dst, j);
+    j += len;
+  }
+  if (nc % nr != 0) {
+    float* last = dst + (nc / nr) * kc * nr;
+    for (int64_t p = 0; p < kc; ++p) std::fill(last + p * nr + nc % nr, last + p * nr + nr, 0.0f);
   }
 }
 

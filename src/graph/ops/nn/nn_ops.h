@@ -21,5 +21,6 @@ Result<std::unique_ptr<OpKernel>> make_batch_norm(const OpBuildContext& ctx);
 Result<std::unique_ptr<OpKernel>> make_instance_norm(const OpBuildContext& ctx);
 Result<std::unique_ptr<OpKernel>> make_layer_norm(const OpBuildContext& ctx);
 Result<std::unique_ptr<OpKernel>> make_lrn(const OpBuildContext& ctx);
+Result<std::unique_ptr<OpKernel>> make_mean_variance_normalization(const OpBuildContext& ctx);
 
 }  // namespace coreinfer::nn

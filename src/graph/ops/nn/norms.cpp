@@ -1,4 +1,4 @@
-// InstanceNormalization, LayerNormalization and LRN. Statistics accumulate in double.
+// InstanceNormalization, LayerNormalization, LRN and MeanVarianceNormalization. Statistics accumulate in double.
 #include <cmath>
 #include <memory>
 #include <vector>
@@ -131,6 +131,63 @@ Status run_lrn(int64_t size, float alpha, float beta, float bias, OpRunContext& 
   return Status::ok();
 }
 
+// Calls fn(element, group) for every element of `shape` in row-major order, where group numbers
+// the elements' positions along the non-reduced dimensions.
+template <typename Fn>
+void for_each_in_groups(const Shape& shape, const std::vector<int64_t>& group_strides, Fn fn) {
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  const int64_t n = shape_numel(shape);
+  std::vector<int64_t> idx(shape.size(), 0);
+  int64_t group = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    fn(i, group);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      group += group_strides[d];
+      if (++idx[d] < shape[d]) break;
+      group -= group_strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+// MeanVarianceNormalization: y = (x - mean) / (sqrt(var) + 1e-9) over `axes` (the ONNX function's
+// epsilon), with the population variance.
+Status run_mvn(const std::vector<int64_t>& axes, OpRunContext& ctx) {
+  CI_ASSIGN_OR_RETURN(const Tensor* x, float_input(ctx, 0, "X"));
+  const int64_t rank = x->rank();
+  std::vector<bool> reduced(rank, false);
+  for (int64_t a : axes) {
+    if (a < -rank || a >= rank)
+      return invalid_argument("attribute axes has " + std::to_string(a) + ", outside the input's rank " +
+                              std::to_string(rank) + " (input " + shape_string(x->shape()) + ")");
+    reduced[a < 0 ? a + rank : a] = true;
+  }
+  std::vector<int64_t> group_strides(rank, 0);
+  int64_t groups = 1;
+  for (int64_t d = rank - 1; d >= 0; --d)
+    if (!reduced[d]) {
+      group_strides[d] = groups;
+      groups *= x->dim(static_cast<int>(d));
+    }
+  CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, ElemType::kFloat, x->shape()));
+  if (x->numel() == 0) return Status::ok();
+  const double per_group = static_cast<double>(x->numel() / groups);
+  std::vector<double> mean(groups, 0.0), var(groups, 0.0);
+  const float* xd = x->data<float>();
+  float* yd = y->data<float>();
+  for_each_in_groups(x->shape(), group_strides, [&](int64_t i, int64_t g) { mean[g] += xd[i]; });
+  for (double& m : mean) m /= per_group;
+  for_each_in_groups(x->shape(), group_strides, [&](int64_t i, int64_t g) {
+    const double d = xd[i] - mean[g];
+    var[g] += d * d;
+  });
+  std::vector<double> inv(groups);
+  for (int64_t g = 0; g < groups; ++g) inv[g] = 1.0 / (std::sqrt(var[g] / per_group) + 1e-9);
+  for_each_in_groups(x->shape(), group_strides,
+                     [&](int64_t i, int64_t g) { yd[i] = static_cast<float>((xd[i] - mean[g]) * inv[g]); });
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<OpKernel>> make_instance_norm(const OpBuildContext& ctx) {
@@ -150,6 +207,11 @@ Result<std::unique_ptr<OpKernel>> make_lrn(const OpBuildContext& ctx) {
   const float alpha = ctx.attrs().get_float("alpha", 1e-4f), beta = ctx.attrs().get_float("beta", 0.75f),
               bias = ctx.attrs().get_float("bias", 1.0f);
   return make_kernel([=](OpRunContext& c) { return run_lrn(size, alpha, beta, bias, c); });
+}
+
+Result<std::unique_ptr<OpKernel>> make_mean_variance_normalization(const OpBuildContext& ctx) {
+  const std::vector<int64_t> axes = ctx.attrs().get_ints("axes", {0, 2, 3});
+  return make_kernel([axes](OpRunContext& c) { return run_mvn(axes, c); });
 }
 
 }  // namespace coreinfer::nn

@@ -1,5 +1,6 @@
 // MaxPool, AveragePool, LpPool and the global pools: one plane (image, channel) per task,
-// each output a walk over the window's taps inside the input.
+// each output a walk over the window's taps inside the input. 1-D/2-D MaxPool without Indices
+// (the ResNet stem) takes a row-vectorised fast path with the same tap order and results.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -54,11 +55,99 @@ inline int64_t tap_end(int64_t base, int64_t d, int64_t hi, int64_t kernel) {
   return hi <= base ? 0 : std::min(kernel, (hi - base + d - 1) / d);
 }
 
+// Folds one row of taps into the outputs acc[0..n): acc[i] = max(acc[i], row[i * stride + k]) for
+// k < kernel, with the generic path's rule (a later tap wins only if strictly greater, so a NaN
+// first tap sticks and later NaNs are skipped). `first` stores the first tap instead of folding.
+// A compile-time stride (1 or 2) lets the compiler vectorise the loop over outputs.
+template <int kStride>
+void fold_window_row(const float* __restrict row, int64_t stride, int64_t kernel, int64_t n, bool first,
+                     float* __restrict acc) {
+  const int64_t s = kStride > 0 ? kStride : stride;
+  for (int64_t k = 0; k < kernel; ++k) {
+    const float* __restrict r = row + k;
+    if (first && k == 0) {
+      for (int64_t i = 0; i < n; ++i) acc[i] = r[i * s];
+      continue;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = r[i * s];
+      acc[i] = v > acc[i] ? v : acc[i];
+    }
+  }
+}
+
+// One output of a window clipped to the input: taps [h_lo, h_hi) x [w_lo, w_hi), row-major.
+float max_clipped(const float* xp, int64_t in_w, int64_t h_lo, int64_t h_hi, int64_t w_lo, int64_t w_hi) {
+  float best = -std::numeric_limits<float>::infinity();
+  bool any = false;
+  for (int64_t h = h_lo; h < h_hi; ++h)
+    for (int64_t w = w_lo; w < w_hi; ++w) {
+      const float v = xp[h * in_w + w];
+      if (v > best || !any) best = v;
+      any = true;
+    }
+  return best;
+}
+
+// MaxPool over one 2-D (or 1-D) plane with dilation 1: per output row, the columns whose window
+// lies inside the input run as vector folds over the output row; the border columns clip.
+void max_pool_plane_2d(const WindowGeometry& g, const float* xp, float* yp) {
+  const int64_t in_h = g.in[1], in_w = g.in[2], out_h = g.out[1], out_w = g.out[2];
+  const int64_t kh = g.kernel[1], kw = g.kernel[2], sh = g.stride[1], sw = g.stride[2];
+  const int64_t ph = g.pad_begin[1], pw = g.pad_begin[2];
+  // Interior columns [ow_lo, ow_hi): ow * sw - pw >= 0 and ow * sw - pw + kw <= in_w.
+  const int64_t ow_lo = std::min(out_w, (pw + sw - 1) / sw);
+  const int64_t ow_hi =
+      in_w + pw - kw < 0 ? ow_lo : std::clamp<int64_t>((in_w + pw - kw) / sw + 1, ow_lo, out_w);
+  for (int64_t oh = 0; oh < out_h; ++oh) {
+    float* yrow = yp + oh * out_w;
+    const int64_t h0 = oh * sh - ph;
+    const int64_t h_lo = std::max<int64_t>(0, h0), h_hi = std::min(in_h, h0 + kh);
+    auto clipped = [&](int64_t ow) {
+      const int64_t w0 = ow * sw - pw;
+      yrow[ow] = max_clipped(xp, in_w, h_lo, h_hi, std::max<int64_t>(0, w0), std::min(in_w, w0 + kw));
+    };
+    for (int64_t ow = 0; ow < ow_lo; ++ow) clipped(ow);
+    for (int64_t ow = ow_hi; ow < out_w; ++ow) clipped(ow);
+    const int64_t n = ow_hi - ow_lo;
+    if (n <= 0) continue;
+    if (h_lo >= h_hi) {
+      std::fill(yrow + ow_lo, yrow + ow_hi, -std::numeric_limits<float>::infinity());
+      continue;
+    }
+    for (int64_t h = h_lo; h < h_hi; ++h) {
+      const float* row = xp + h * in_w + (ow_lo * sw - pw);
+      if (sw == 1)
+        fold_window_row<1>(row, sw, kw, n, h == h_lo, yrow + ow_lo);
+      else if (sw == 2)
+        fold_window_row<2>(row, sw, kw, n, h == h_lo, yrow + ow_lo);
+      else
+        fold_window_row<0>(row, sw, kw, n, h == h_lo, yrow + ow_lo);
+    }
+  }
+}
+
+// The fast path serves MaxPool without Indices over 1-D/2-D windows with dilation 1.
+bool max_pool_2d_applies(const PoolAttrs& pa, const WindowGeometry& g, bool want_indices) {
+  return pa.kind == PoolKind::kMax && !want_indices && g.spatial <= 2 && g.kernel[0] == 1 && g.in[0] == 1 &&
+         g.out[0] == 1 && g.dilation[1] == 1 && g.dilation[2] == 1;
+}
+
 Status run_pool_f32(const PoolAttrs& pa, OpRunContext& ctx) {
   CI_ASSIGN_OR_RETURN(const Tensor* x, float_input(ctx, 0, "X"));
   CI_ASSIGN_OR_RETURN(const WindowGeometry g, pool_geometry(pa, *x));
   Shape y_shape{x->dim(0), x->dim(1)};
   for (int64_t d : g.out_spatial()) y_shape.push_back(d);
+  if (max_pool_2d_applies(pa, g, ctx.num_outputs() > 1)) {
+    CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output_uninitialized(0, ElemType::kFloat, y_shape));
+    const int64_t in_size = g.in_size(), out_size = g.out_size();
+    const float* xd = x->data<float>();
+    float* yd = y->data<float>();
+    ctx.parallel_for(x->dim(0) * x->dim(1), 1, [&](int64_t begin, int64_t end) {
+      for (int64_t plane = begin; plane < end; ++plane) max_pool_plane_2d(g, xd + plane * in_size, yd + plane * out_size);
+    });
+    return Status::ok();
+  }
   CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, ElemType::kFloat, y_shape));
   int64_t* indices = nullptr;
   if (pa.kind == PoolKind::kMax && ctx.num_outputs() > 1) {

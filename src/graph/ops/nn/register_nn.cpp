@@ -2,7 +2,6 @@
 #include "graph/ops/register.h"
 
 namespace coreinfer {
-
 void register_nn_ops(OpRegistry& r) {
   r.add("", "Conv", nn::make_conv);
   r.add("", "ConvTranspose", nn::make_conv_transpose);
@@ -18,6 +17,7 @@ void register_nn_ops(OpRegistry& r) {
   r.add("", "InstanceNormalization", nn::make_instance_norm);
   r.add("", "LayerNormalization", nn::make_layer_norm);
   r.add("", "LRN", nn::make_lrn);
+  r.add("", "MeanVarianceNormalization", nn::make_mean_variance_normalization);
 }
 
 }  // namespace coreinfer

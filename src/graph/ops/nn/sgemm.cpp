@@ -131,7 +131,16 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
     bsrc.packed = &shared;
   }
 
-  // One call per thread (the pool splits statically); thread t takes a contiguous run of tasks.
+  // C column j -> offset in a row (batched images or plain).
+  const int64_t icols = epi.image_cols > 0 ? epi.image_cols : INT64_MAX;
+  const int64_t istride = epi.image_stride;
+  auto col_offset = [&](int64_t j) { return icols == INT64_MAX ? j : (j / icols) * istride + j % icols; };
+  // Relu runs in the micro-kernel unless a column bias (added after the kernel) comes first.
+  const bool relu = epi.act.kind == Activation::Kind::kRelu && !epi.col_bias;
+  const bool post_act = epi.col_bias || (epi.act.kind != Activation::Kind::kNone && !relu);
+
+  // One call per thread (the pool splits statically); thread t takes a contiguous run of tasks,
+  // ordered column block first so that each packed B block serves every row block of the run.
   const int64_t tasks = m_tasks * n_tasks;
   const int workers = static_cast<int>(std::min<int64_t>(threads, tasks));
   if (static_cast<int>(scratch->worker.size()) < workers) scratch->worker.resize(workers);
@@ -142,62 +151,89 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
     std::vector<float>& bbuf = scratch->worker[wi];
     if (!b.packed && bbuf.size() < static_cast<size_t>(kc_max * round_up(nc, nr)))
       bbuf.resize(static_cast<size_t>(kc_max * round_up(nc, nr)));
-    float edge[32 * 64];  // an edge tile (mr * nr <= 32 * 64)
-    int64_t packed_nb = -1;
-    for (int64_t t = begin; t < end; ++t) {
-      const int64_t nb = t / m_tasks, mb = t % m_tasks;
+    alignas(64) float edge[32 * 64];  // an edge tile (mr * nr <= 32 * 64)
+    for (int64_t t0 = begin; t0 < end;) {
+      const int64_t nb = t0 / m_tasks;
+      const int64_t t1 = std::min(end, (nb + 1) * m_tasks);  // tasks [t0, t1) share column block nb
       const int64_t n0 = nb * nc, ncur = std::min(nc, n - n0);
-      const int64_t m0 = mb * mc, mcur = std::min(mc, m - m0);
+      const int64_t row_lo = (t0 % m_tasks) * mc, row_hi = std::min(m, ((t1 - 1) % m_tasks) * mc + mc);
+      t0 = t1;
       for (int64_t k0 = 0; k0 < std::max<int64_t>(k, 1); k0 += kc_max) {
         const int64_t kc = std::min(kc_max, k - k0);
+        const bool last = k0 + kc_max >= k;
         const float* bblock = nullptr;
         int64_t bpanel_stride = kc * nr;
         if (b.packed) {
           bblock = b.packed->data.data() + (n0 / nr) * k * nr + k0 * nr;
           bpanel_stride = k * nr;
         } else if (kc > 0) {
-          if (!(k_blocks == 1 && packed_nb == nb)) {
-            if (b.packer) {
-              (*b.packer)(k0, kc, n0, ncur, bbuf.data());
-            } else {
-              pack_view_block(b.view, nr, k0, kc, n0, ncur, bbuf.data());
-            }
-            packed_nb = nb;
+          if (b.packer) {
+            (*b.packer)(k0, kc, n0, ncur, bbuf.data());
+          } else {
+            pack_view_block(b.view, nr, k0, kc, n0, ncur, bbuf.data());
           }
           bblock = bbuf.data();
         }
         const bool acc = epi.accumulate || k0 > 0;
-        for (int64_t i = 0; i < mcur; i += mr) {
-          const int64_t rows = std::min<int64_t>(mr, mcur - i);
-          const float* apanel = a.panel((m0 + i) / mr) + k0 * mr;
+        for (int64_t i = row_lo; i < row_hi; i += mr) {
+          const int64_t rows = std::min<int64_t>(mr, row_hi - i);
+          const float* apanel = a.panel(i / mr) + k0 * mr;
           for (int64_t j = 0; j < ncur; j += nr) {
             const int64_t cols = std::min<int64_t>(nr, ncur - j);
-            float* cdst = c + (m0 + i) * ldc + n0 + j;
+            const int64_t jg = n0 + j;  // global column
+            const int64_t coff = col_offset(jg);
+            float* cdst = c + i * ldc + coff;
             const float* bpanel = bblock + (j / nr) * bpanel_stride;
-            if (rows == mr && cols == nr) {
-              if (kc > 0) {
-                kernel.fn(kc, apanel, bpanel, cdst, ldc, acc);
-              } else if (!acc) {
-                for (int64_t r = 0; r < rows; ++r) std::fill(cdst + r * ldc, cdst + r * ldc + cols, 0.0f);
+            const bool contiguous = icols == INT64_MAX || jg % icols + cols <= icols;
+            if (rows == mr && cols == nr && contiguous && kc > 0) {
+              TileEpilogue te;
+              const bool fuse = last && (epi.row_bias || epi.residual || relu);
+              if (fuse) {
+                te.row_bias = epi.row_bias ? epi.row_bias + i : nullptr;
+                te.residual = epi.residual ? epi.residual + i * ldc + coff : nullptr;
+                te.ldr = ldc;
+                te.relu = relu;
+              }
+              kernel.fn(kc, apanel, bpanel, cdst, ldc, acc, fuse ? &te : nullptr);
+              if (last && post_act) {
+                for (int64_t r = 0; r < rows; ++r)
+                  kernel.bias_act(cdst + r * ldc, cols, 0.0f, epi.col_bias ? epi.col_bias + jg : nullptr,
+                                  relu ? Activation{} : epi.act);
               }
               continue;
             }
             if (kc > 0) {
-              kernel.fn(kc, apanel, bpanel, edge, nr, false);
+              kernel.fn(kc, apanel, bpanel, edge, nr, false, nullptr);
             } else {
               std::fill(edge, edge + mr * nr, 0.0f);
             }
-            for (int64_t r = 0; r < rows; ++r)
-              for (int64_t q = 0; q < cols; ++q)
-                cdst[r * ldc + q] = acc ? cdst[r * ldc + q] + edge[r * nr + q] : edge[r * nr + q];
+            // Row by row, in runs of columns that are contiguous in C.
+            for (int64_t q0 = 0; q0 < cols;) {
+              const int64_t q1 = icols == INT64_MAX ? cols : std::min(cols, q0 + icols - (jg + q0) % icols);
+              const int64_t off = col_offset(jg + q0);
+              for (int64_t r = 0; r < rows; ++r) {
+                float* out = c + (i + r) * ldc + off;
+                const float* e = edge + r * nr + q0;
+                const int64_t len = q1 - q0;
+                if (acc) {
+                  for (int64_t q = 0; q < len; ++q) out[q] += e[q];
+                } else {
+                  std::copy(e, e + len, out);
+                }
+                if (!last) continue;
+                const float rb = epi.row_bias ? epi.row_bias[i + r] : 0.0f;
+                if (epi.residual) {
+                  const float* res = epi.residual + (i + r) * ldc + off;
+                  for (int64_t q = 0; q < len; ++q) out[q] += res[q];
+                }
+                if (rb != 0.0f || epi.col_bias || epi.act.kind != Activation::Kind::kNone)
+                  kernel.bias_act(out, len, rb, epi.col_bias ? epi.col_bias + jg + q0 : nullptr, epi.act);
+              }
+              q0 = q1;
+            }
           }
         }
         if (k <= 0) break;
-      }
-      if (epi.row_bias || epi.col_bias || epi.act.kind != Activation::Kind::kNone) {
-        for (int64_t r = m0; r < m0 + mcur; ++r)
-          kernel.bias_act(c + r * ldc + n0, ncur, epi.row_bias ? epi.row_bias[r] : 0.0f,
-                          epi.col_bias ? epi.col_bias + n0 : nullptr, epi.act);
       }
     }
    }

@@ -58,7 +58,11 @@ struct GemmEpilogue {
   bool accumulate = false;            // C += A·B (C holds a prefilled value)
   const float* row_bias = nullptr;    // [M]
   const float* col_bias = nullptr;    // [N]
+  const float* residual = nullptr;    // laid out like C: added before the activation
   Activation act;
+  // Columns of C (and residual) in images of image_cols columns, image_stride floats apart:
+  // column j lives at (j / image_cols) * image_stride + j % image_cols. 0: plain row-major.
+  int64_t image_cols = 0, image_stride = 0;
 };
 
 // Buffers an op keeps between runs so that packing does not allocate (and fault in) fresh

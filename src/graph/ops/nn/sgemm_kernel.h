@@ -10,8 +10,18 @@
 
 namespace coreinfer::nn {
 
-// Kernel signature: C[r * ldc + j] (+)= sum_p a[p * MR + r] * b[p * NR + j].
-using MicroKernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate);
+// Applied to a finished tile while it is still in registers: C[r][j] += row_bias[r] +
+// residual[r * ldr + j], then max(C, 0) when relu. Null pointers are skipped.
+struct TileEpilogue {
+  const float* row_bias = nullptr;
+  const float* residual = nullptr;
+  int64_t ldr = 0;
+  bool relu = false;
+};
+
+// Kernel signature: C[r * ldc + j] (+)= sum_p a[p * MR + r] * b[p * NR + j], then `epi` if set.
+using MicroKernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate,
+                               const TileEpilogue* epi);
 
 // x[i] = act(x[i] + bias + col_bias[i]) (col_bias may be null): the epilogue at the same ISA.
 using BiasActFn = void (*)(float* x, int64_t n, float bias, const float* col_bias, const Activation& act);
@@ -23,9 +33,11 @@ struct GemmKernel {
   BiasActFn bias_act = nullptr;
 };
 
-// Traits: V (vector type), kLanes, load(const float*), store(float*, V), splat(float), fma(a, b, c).
+// Traits: V (vector type), kLanes, load(const float*), store(float*, V), splat(float), fma(a, b, c),
+// max(a, b).
 template <typename T, int MR, int NV>
-void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate) {
+void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate,
+                  const TileEpilogue* epi) {
   using V = typename T::V;
   constexpr int NR = NV * T::kLanes;
   V acc[MR][NV];
@@ -46,13 +58,38 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
     a += MR;
     b += NR;
   }
+  if (accumulate) {
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] + T::load(c + r * ldc + v * T::kLanes);
+  }
+  if (epi != nullptr) {
+    if (epi->row_bias) {
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) {
+        const V bias = T::splat(epi->row_bias[r]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] + bias;
+      }
+    }
+    if (epi->residual) {
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] + T::load(epi->residual + r * epi->ldr + v * T::kLanes);
+    }
+    if (epi->relu) {
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[r][v] = T::max(acc[r][v], T::splat(0.0f));
+    }
+  }
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) {
-      float* out = c + r * ldc + v * T::kLanes;
-      T::store(out, accumulate ? T::load(out) + acc[r][v] : acc[r][v]);
-    }
+    for (int v = 0; v < NV; ++v) T::store(c + r * ldc + v * T::kLanes, acc[r][v]);
 }
 
 GemmKernel gemm_kernel_generic();

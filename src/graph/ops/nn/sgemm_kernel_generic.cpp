@@ -17,6 +17,7 @@ struct Generic {
   static void store(float* p, V v) { std::memcpy(p, &v, sizeof(V)); }
   static V splat(float x) { return V{x, x, x, x}; }
   static V fma(V a, V b, V c) { return a * b + c; }
+  static V max(V a, V b) { return a > b ? a : b; }
 };
 
 void bias_act(float* x, int64_t n, float bias, const float* col_bias, const Activation& act) {

@@ -34,6 +34,33 @@ RequantRowFn best_requant_row() {
   return requant_row_portable;
 }
 
+void pack_quad_portable(const uint8_t* const* src, int64_t rows, int64_t pixels, uint8_t flip, uint32_t* dst) {
+  uint32_t flips = 0;
+  for (int j = 0; j < 4; ++j)
+    if (src[j] != nullptr) flips |= uint32_t{flip} << (8 * j);
+  if (src[0] && src[1] && src[2] && src[3]) {
+    const uint8_t *__restrict s0 = src[0], *__restrict s1 = src[1], *__restrict s2 = src[2], *__restrict s3 = src[3];
+    for (int64_t r = 0; r < rows; ++r)
+      dst[r] = (uint32_t{s0[r]} | uint32_t{s1[r]} << 8 | uint32_t{s2[r]} << 16 | uint32_t{s3[r]} << 24) ^ flips;
+  } else {
+    for (int64_t r = 0; r < rows; ++r) {
+      uint32_t word = 0;
+      for (int j = 0; j < 4; ++j)
+        if (src[j] != nullptr) word |= uint32_t{src[j][r]} << (8 * j);
+      dst[r] = word ^ flips;
+    }
+  }
+  for (int64_t r = rows; r < pixels; ++r) dst[r] = 0;
+}
+
+PackQuadFn best_pack_quad() {
+#if defined(__x86_64__)
+  const CpuFeatures& f = cpu_features();
+  if (f.avx512f && f.avx512bw && f.os_zmm) return pack_quad_avx512;
+#endif
+  return pack_quad_portable;
+}
+
 ConvGemmFn best_conv_gemm() {
 #if defined(__x86_64__)
   const CpuFeatures& f = cpu_features();

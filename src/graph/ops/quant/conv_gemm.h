@@ -65,4 +65,16 @@ void conv_gemm_avx512vnni(const PackedConvWeights& w, int64_t oc_begin, int64_t 
 #endif
 ConvGemmFn best_conv_gemm();
 
+// One K quad of the X block: dst[r] = src[0][r] | src[1][r] << 8 | src[2][r] << 16 | src[3][r] << 24
+// for r < rows, each byte of a real row XOR `flip` (0x80 turns int8 into the uint8 domain); a null
+// row gives zero bytes (padded K, whose weights are 0 and which pixel sums must not count);
+// dst[r] = 0 for rows <= r < pixels.
+using PackQuadFn = void (*)(const uint8_t* const* src, int64_t rows, int64_t pixels, uint8_t flip, uint32_t* dst);
+
+void pack_quad_portable(const uint8_t* const* src, int64_t rows, int64_t pixels, uint8_t flip, uint32_t* dst);
+#if defined(__x86_64__)
+void pack_quad_avx512(const uint8_t* const* src, int64_t rows, int64_t pixels, uint8_t flip, uint32_t* dst);
+#endif
+PackQuadFn best_pack_quad();
+
 }  // namespace coreinfer::quant

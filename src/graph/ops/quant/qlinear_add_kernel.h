@@ -33,20 +33,28 @@ namespace detail {
 
 template <typename T>
 inline void qadd_row_impl(const T* a, int64_t a_step, const T* b, int64_t b_step, T* c, int64_t n, const QAddRow& p) {
-  auto finish = [&](float v) {
-    const float r = std::abs(v) < 4194304.0f ? (v + 12582912.0f) - 12582912.0f : std::nearbyint(v);
-    const float lo = static_cast<float>(p.qmin), hi = static_cast<float>(p.qmax);
-    return static_cast<T>(static_cast<int32_t>(r < lo ? lo : (r > hi ? hi : r)));
+  // Clamping to the integer bounds before rounding half to even gives the same value as after it
+  // (for finite v) and keeps |v| small enough for the magic-number rounding: no branch, so the
+  // loops vectorise.
+  const float lo = static_cast<float>(p.qmin), hi = static_cast<float>(p.qmax);
+  auto finish = [lo, hi](float v) {
+    const float c = v < lo ? lo : (v > hi ? hi : v);
+    return static_cast<T>(static_cast<int32_t>((c + 12582912.0f) - 12582912.0f));
   };
+  // local copies: stores through T* (a char type) may alias p, which would stop vectorisation
+  const float ra = p.ra, rb = p.rb, fixed = p.fixed;
+  const T* __restrict av = a;
+  const T* __restrict bv = b;
+  T* __restrict cv = c;
   if (a_step != 0 && b_step != 0) {
     for (int64_t i = 0; i < n; ++i)
-      c[i] = finish(std::fma(static_cast<float>(a[i]), p.ra, std::fma(static_cast<float>(b[i]), p.rb, p.fixed)));
+      cv[i] = finish(std::fma(static_cast<float>(av[i]), ra, std::fma(static_cast<float>(bv[i]), rb, fixed)));
   } else if (a_step != 0) {
-    for (int64_t i = 0; i < n; ++i) c[i] = finish(std::fma(static_cast<float>(a[i]), p.ra, p.fixed));
+    for (int64_t i = 0; i < n; ++i) cv[i] = finish(std::fma(static_cast<float>(av[i]), ra, fixed));
   } else if (b_step != 0) {
-    for (int64_t i = 0; i < n; ++i) c[i] = finish(std::fma(static_cast<float>(b[i]), p.rb, p.fixed));
+    for (int64_t i = 0; i < n; ++i) cv[i] = finish(std::fma(static_cast<float>(bv[i]), rb, fixed));
   } else {
-    for (int64_t i = 0; i < n; ++i) c[i] = finish(p.fixed);
+    for (int64_t i = 0; i < n; ++i) cv[i] = finish(fixed);
   }
 }
 

@@ -56,7 +56,7 @@ template <typename RowFn>
 Status for_each_broadcast_run(OpRunContext& ctx, const Tensor& a, const Tensor& b, ElemType type, RowFn&& row) {
   std::array<Shape, 2> shapes{a.shape(), b.shape()};
   CI_ASSIGN_OR_RETURN(Shape out, broadcast_shapes(shapes));
-  CI_ASSIGN_OR_RETURN(Tensor * c, ctx.allocate_output(0, type, out));
+  CI_ASSIGN_OR_RETURN(Tensor * c, ctx.allocate_output_uninitialized(0, type, out));
   const uint8_t* ap = static_cast<const uint8_t*>(a.raw());
   const uint8_t* bp = static_cast<const uint8_t*>(b.raw());
   uint8_t* cp = static_cast<uint8_t*>(c->raw());

@@ -2,14 +2,17 @@
 // panel of conv_gemm.h, multiplied by weights packed at build time (int32 sums, exact), corrected
 // for the zero points, then requantised as ONNX Runtime does (float(acc + bias) * (xs * ws / ys),
 // round half to even, + zero point, saturate) or returned as int32 (ConvInteger). Depthwise
-// convolutions (one input and one output channel per group) use depthwise_kernel.h instead.
+// convolutions (one input and one output channel per group) use depthwise_int8.h (AVX-512 VNNI,
+// 8-bit outputs) or depthwise_kernel.h instead.
 #include <algorithm>
 #include <cstring>
 #include <memory>
 
+#include "core/cpu_features.h"
 #include "core/thread_pool.h"
 #include "graph/ops/quant/conv_geometry.h"
 #include "graph/ops/quant/conv_gemm.h"
+#include "graph/ops/quant/depthwise_int8.h"
 #include "graph/ops/quant/depthwise_kernel.h"
 #include "graph/ops/quant/requant_row.h"
 #include "graph/ops/quant/quant_ops.h"
@@ -65,7 +68,7 @@ class QConvKernel final : public OpKernel {
     CI_RETURN_IF_ERROR(validate(ctx, p));
     CI_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, in_.x, "x"));
     CI_ASSIGN_OR_RETURN(const Tensor* w, required_input(ctx, in_.w, "w"));
-    CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, p.y_type, p.out_shape));
+    CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output_uninitialized(0, p.y_type, p.out_shape));  // every element is written
     if (y->numel() == 0) return Status::ok();
     if (p.cg == 1 && p.mg == 1) return run_depthwise(ctx, p, *x, *w, *y);
     std::vector<PackedConvWeights> local;
@@ -178,7 +181,7 @@ class QConvKernel final : public OpKernel {
     const int64_t blocks = (out_size + kBlockPixels - 1) / kBlockPixels;
     const int64_t k_real = p.cg * g.kernel_size();
     const int64_t kp = packed[0].k_padded;
-    const uint32_t flip = p.x_type == ElemType::kInt8 ? 0x80808080u : 0u;
+    const uint8_t flip = p.x_type == ElemType::kInt8 ? 0x80 : 0;
     const int32_t a_zero = p.x_zero + (flip ? 128 : 0);
     const uint8_t pad_raw = static_cast<uint8_t>(p.x_zero);  // the stored byte of x_zero_point
     const bool pointwise = g.k_h == 1 && g.k_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_t == 0 &&
@@ -186,6 +189,7 @@ class QConvKernel final : public OpKernel {
     const uint8_t* xb = static_cast<const uint8_t*>(x.raw());
     const ConvGemmFn gemm = best_conv_gemm();
     const RequantRowFn requant_row = best_requant_row();
+    const PackQuadFn pack_quad = best_pack_quad();
     // Per output channel: bias - xz * sum(w) + K * xz * wz, folded once.
     std::vector<int32_t> col_term(static_cast<size_t>(p.out_channels));
     for (int64_t grp = 0; grp < p.groups; ++grp)
@@ -196,10 +200,17 @@ class QConvKernel final : public OpKernel {
                                             k_real * int64_t{a_zero} * w.zero_points[n]);
       }
     // With few pixel blocks (late, small layers) the output channels are split too, so every
-    // thread has work; each split packs its own copy of the block's X.
+    // thread has work; each split packs its own copy of the block's X. parallel_for hands each
+    // thread one contiguous range of tasks: with the split as the outer index and a task count
+    // that is a multiple of the threads, the threads get equal shares.
     const int64_t threads = ctx.pool != nullptr ? ctx.pool->size() : 1;
-    const int64_t oc_splits =
-        std::max<int64_t>(1, std::min<int64_t>((2 * threads + p.batch * blocks - 1) / (p.batch * blocks), p.mg / 32));
+    const int64_t pixel_tasks = p.batch * blocks, max_splits = std::max<int64_t>(1, p.mg / 32);
+    int64_t oc_splits = 1;
+    while (oc_splits < max_splits) {
+      const int64_t tasks = pixel_tasks * oc_splits;
+      if (tasks >= 2 * threads && (tasks % threads == 0 || tasks >= 8 * threads)) break;
+      ++oc_splits;
+    }
     const int64_t oc_chunk = (p.mg + oc_splits - 1) / oc_splits;
     ctx.parallel_for(p.batch * blocks * oc_splits, 1, [&](int64_t begin, int64_t end) {
       // uninitialised on purpose: every byte read is written first (zero-filling them showed in profiles)
@@ -207,16 +218,23 @@ class QConvKernel final : public OpKernel {
       std::unique_ptr<int32_t[]> c(new int32_t[static_cast<size_t>(p.mg * kBlockPixels)]);
       std::vector<int32_t> pixel_sum(kBlockPixels, 0);
       std::vector<uint8_t> rows_buf(static_cast<size_t>(4 * kBlockPixels));
-      std::vector<int64_t> ih0(kBlockPixels), iw0(kBlockPixels);
+      // the block's pixels as runs along one output row: (first pixel, oh, first ow, length)
+      struct Run {
+        int64_t r, oh, ow, len;
+      };
+      std::vector<Run> runs;
       for (int64_t task = begin; task < end; ++task) {
-        const int64_t split = task % oc_splits, block_task = task / oc_splits;
+        const int64_t split = task / pixel_tasks, block_task = task % pixel_tasks;
         const int64_t img = block_task / blocks, p0 = (block_task % blocks) * kBlockPixels;
         const int64_t n_begin = split * oc_chunk, n_end = std::min(p.mg, n_begin + oc_chunk);
         const int64_t rows = std::min(kBlockPixels, out_size - p0);
         const int64_t pix = (rows + kConvPixelVector - 1) / kConvPixelVector * kConvPixelVector;
-        for (int64_t r = 0; r < rows && !pointwise; ++r) {
-          ih0[r] = ((p0 + r) / g.out_w) * g.stride_h - g.pad_t;
-          iw0[r] = ((p0 + r) % g.out_w) * g.stride_w - g.pad_l;
+        runs.clear();
+        for (int64_t r = 0; r < rows && !pointwise;) {
+          const int64_t oh = (p0 + r) / g.out_w, ow = (p0 + r) % g.out_w;
+          const int64_t len = std::min(rows - r, g.out_w - ow);
+          runs.push_back({r, oh, ow, len});
+          r += len;
         }
         for (int64_t grp = 0; grp < p.groups; ++grp) {
           const uint8_t* xg = xb + (img * p.channels + grp * p.cg) * g.in_size();
@@ -225,9 +243,23 @@ class QConvKernel final : public OpKernel {
             const int64_t ch = kk / g.kernel_size(), kh = (kk / g.k_w) % g.k_h, kw = kk % g.k_w;
             const uint8_t* plane = xg + ch * g.in_size();
             if (pointwise) return plane + p0;
-            for (int64_t r = 0; r < rows; ++r) {
-              const int64_t ih = ih0[r] + kh * g.dil_h, iw = iw0[r] + kw * g.dil_w;
-              scratch[r] = (ih >= 0 && ih < g.in_h && iw >= 0 && iw < g.in_w) ? plane[ih * g.in_w + iw] : pad_raw;
+            // input column of output ow is ow * stride_w + shift; columns inside [0, in_w) for ow in [lo, hi)
+            const int64_t shift = kw * g.dil_w - g.pad_l, sw = g.stride_w;
+            const int64_t lo = shift >= 0 ? 0 : (-shift + sw - 1) / sw;
+            const int64_t hi = g.in_w - shift <= 0 ? 0 : (g.in_w - shift - 1) / sw + 1;
+            for (const Run& run : runs) {
+              uint8_t* out = scratch + run.r;
+              const int64_t ih = run.oh * g.stride_h - g.pad_t + kh * g.dil_h;
+              if (ih < 0 || ih >= g.in_h) {
+                std::memset(out, pad_raw, static_cast<size_t>(run.len));
+                continue;
+              }
+              const int64_t a = std::clamp(lo, run.ow, run.ow + run.len), b = std::clamp(hi, a, run.ow + run.len);
+              std::memset(out, pad_raw, static_cast<size_t>(a - run.ow));
+              const uint8_t* in = plane + ih * g.in_w;  // in[ow * sw + shift] >= 0 for ow >= lo
+              if (sw == 1) std::memcpy(out + (a - run.ow), in + a + shift, static_cast<size_t>(b - a));
+              else for (int64_t ow = a; ow < b; ++ow) out[ow - run.ow] = in[ow * sw + shift];
+              std::memset(out + (b - run.ow), pad_raw, static_cast<size_t>(run.ow + run.len - b));
             }
             return scratch;
           };
@@ -237,18 +269,7 @@ class QConvKernel final : public OpKernel {
               const int64_t kk = 4 * q + j;
               src[j] = kk < k_real ? source_row(kk, rows_buf.data() + j * kBlockPixels) : nullptr;
             }
-            uint32_t* __restrict dst = reinterpret_cast<uint32_t*>(xpk.get() + q * pix * 4);
-            if (src[0] && src[1] && src[2] && src[3]) {
-              const uint8_t *__restrict s0 = src[0], *__restrict s1 = src[1], *__restrict s2 = src[2], *__restrict s3 = src[3];
-              for (int64_t r = 0; r < rows; ++r)
-                dst[r] = (uint32_t{s0[r]} | uint32_t{s1[r]} << 8 | uint32_t{s2[r]} << 16 | uint32_t{s3[r]} << 24) ^ flip;
-            } else for (int64_t r = 0; r < rows; ++r) {
-              uint32_t word = 0;
-              for (int j = 0; j < 4; ++j)
-                if (src[j] != nullptr) word |= static_cast<uint32_t>(src[j][r] ^ (flip & 0xff)) << (8 * j);
-              dst[r] = word;
-            }
-            for (int64_t r = rows; r < pix; ++r) dst[r] = 0;
+            pack_quad(src, rows, pix, flip, reinterpret_cast<uint32_t*>(xpk.get() + q * pix * 4));
           }
           const PackedConvWeights& w = packed[grp];
           if (w.any_zero_point) {
@@ -282,6 +303,12 @@ class QConvKernel final : public OpKernel {
   Status run_depthwise(const OpRunContext& ctx, const ConvProblem& p, const Tensor& x, const Tensor& w, Tensor& y) const {
     const Window2d& g = p.win;
     const int64_t ks = g.kernel_size();
+    if (p.y_type != ElemType::kInt32 && depthwise_int8_fits(g)) {
+#if defined(__x86_64__)
+      const CpuFeatures& f = cpu_features();
+      if (f.avx512_vnni && f.avx512bw && f.avx512f && f.os_zmm) return run_depthwise_int8(ctx, p, x, w, y);
+#endif
+    }
     const DepthwisePlaneFn plane_fn = best_depthwise_plane();
     const size_t x_elem = elem_size(p.x_type), y_elem = elem_size(p.y_type);
     ctx.parallel_for(p.batch * p.out_channels, 1, [&](int64_t begin, int64_t end) {
@@ -303,6 +330,45 @@ class QConvKernel final : public OpKernel {
     });
     return Status::ok();
   }
+
+#if defined(__x86_64__)
+  // The exact integer kernel of depthwise_int8.h, one (image, channel) plane per task.
+  Status run_depthwise_int8(const OpRunContext& ctx, const ConvProblem& p, const Tensor& x, const Tensor& w, Tensor& y) const {
+    const Window2d& g = p.win;
+    const int64_t ks = g.kernel_size();
+    const bool x_signed = p.x_type == ElemType::kInt8, w_signed = p.w_type == ElemType::kInt8;
+    const int64_t uz = p.x_zero + (x_signed ? 128 : 0);
+    const uint8_t* wraw = static_cast<const uint8_t*>(w.raw());
+    ctx.parallel_for(p.batch * p.out_channels, 1, [&](int64_t begin, int64_t end) {
+      std::vector<int8_t> s(static_cast<size_t>((end - begin) * ks));
+      std::vector<DepthwiseInt8Plane> planes(static_cast<size_t>(end - begin));
+      for (int64_t task = begin; task < end; ++task) {
+        const int64_t img = task / p.out_channels, oc = task % p.out_channels;
+        int8_t* sp = s.data() + (task - begin) * ks;
+        int64_t sum = 0;
+        for (int64_t i = 0; i < ks; ++i) {
+          const uint8_t b = wraw[oc * ks + i];
+          sp[i] = static_cast<int8_t>(w_signed ? static_cast<int32_t>(static_cast<int8_t>(b)) : int32_t{b} - 128);
+          sum += sp[i];
+        }
+        const int64_t sz = p.w_zero[oc] - (w_signed ? 0 : 128);
+        DepthwiseInt8Plane& plane = planes[task - begin];
+        plane.x = static_cast<const uint8_t*>(x.raw()) + (img * p.channels + oc) * g.in_size();
+        plane.y = static_cast<uint8_t*>(y.raw()) + (img * p.out_channels + oc) * g.out_size();
+        plane.w = sp;
+        plane.flip = x_signed ? 0x80 : 0;
+        plane.y_signed = p.y_type == ElemType::kInt8;
+        plane.x_zero_raw = static_cast<uint8_t>(p.x_zero);
+        plane.w_zero = static_cast<int32_t>(sz);
+        // wraps like the kernel's int32 sums; the true accumulator fits int32
+        plane.constant = static_cast<int32_t>(static_cast<uint32_t>(int64_t{p.bias[oc]} - uz * sum + ks * uz * sz));
+        plane.rq = p.requant[oc];
+      }
+      depthwise_int8_planes_avx512vnni(planes.data(), end - begin, g);
+    });
+    return Status::ok();
+  }
+#endif
 
   bool qlinear_;
   ConvInputs in_;

@@ -55,9 +55,11 @@ void quantize_run(const float* x, T* y, const AxisLayout& l, const std::vector<f
       const int32_t zp = zps[zps.size() == 1 ? 0 : c];
       const float lo = static_cast<float>(std::numeric_limits<T>::lowest() - zp);
       const float hi = static_cast<float>(std::numeric_limits<T>::max() - zp);
-      const float* xr = x + r * l.inner;
-      T* yr = y + r * l.inner;
-      for (int64_t i = 0; i < l.inner; ++i) {
+      // locals and restrict: stores through T* (a char type) could otherwise alias the bound
+      const int64_t inner = l.inner;
+      const float* __restrict xr = x + r * inner;
+      T* __restrict yr = y + r * inner;
+      for (int64_t i = 0; i < inner; ++i) {
         float v = xr[i] / s;
         v = v >= lo ? v : lo;  // NaN goes to the low end, as MLAS's max_ps does
         v = v <= hi ? v : hi;

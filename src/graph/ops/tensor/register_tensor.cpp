@@ -2,7 +2,6 @@
 #include "graph/ops/tensor/tensor_groups.h"
 
 namespace coreinfer {
-
 void register_tensor_ops(OpRegistry& r) {
   tensor_ops::register_view_ops(r);
   tensor_ops::register_constant_ops(r);
@@ -17,6 +16,7 @@ void register_tensor_ops(OpRegistry& r) {
   tensor_ops::register_einsum_ops(r);
   tensor_ops::register_select_ops(r);
   tensor_ops::register_loss_ops(r);
+  tensor_ops::register_linalg_ops(r);
 }
 
 }  // namespace coreinfer

@@ -18,5 +18,6 @@ void register_resize_ops(OpRegistry& r);     // Resize, Upsample
 void register_einsum_ops(OpRegistry& r);     // Einsum
 void register_select_ops(OpRegistry& r);     // Compress, ReverseSequence, CenterCropPad, Unique
 void register_loss_ops(OpRegistry& r);       // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
+void register_linalg_ops(OpRegistry& r);     // Det
 
 }  // namespace coreinfer::tensor_ops

@@ -176,7 +176,13 @@ Result<std::unique_ptr<OpKernel>> make_dropout(const OpBuildContext& b) {
         CI_ASSIGN_OR_RETURN(auto v, r->to_double_vector());
         ratio = v[0];
       }
-      if (ratio != 0) return unsupported("Dropout in training mode (training_mode = true) is not supported");
+      if (!(ratio >= 0 && ratio < 1))
+        return invalid_argument("Dropout ratio must be in [0, 1), got " + std::to_string(ratio));
+      // ratio 0 keeps every element (the identity, an all-true mask); any other ratio drops a
+      // random subset, which a deterministic inference engine does not produce.
+      if (ratio != 0)
+        return unsupported("Dropout in training mode (training_mode = true) with ratio " + std::to_string(ratio) +
+                           " is not supported: its outputs are random (only ratio 0 is deterministic)");
     }
     ctx.outputs[0] = *x;
     if (ctx.num_outputs() > 1) {

@@ -1,0 +1,133 @@
+// The AVX-512 kernels under QLinearConv against the portable ones, bit for bit: the X-block
+// packing (pack_quad) and the integer depthwise plane (depthwise_int8.h against depthwise_kernel.h)
+// on random geometries, types, zero points and scales.
+#include "core/cpu_features.h"
+#include "graph/ops/quant/conv_gemm.h"
+#include "graph/ops/quant/depthwise_int8.h"
+#include "graph/ops/quant/depthwise_kernel.h"
+#include "quant_test_util.h"
+
+namespace coreinfer::quant_test {
+namespace {
+
+using quant::Window2d;
+
+bool has_avx512vnni() {
+  const CpuFeatures& f = cpu_features();
+  return f.avx512_vnni && f.avx512bw && f.avx512f && f.os_zmm;
+}
+
+TEST(PackQuad, Avx512MatchesPortable) {
+  const CpuFeatures& f = cpu_features();
+  if (!(f.avx512f && f.avx512bw && f.os_zmm)) GTEST_SKIP() << "no AVX-512";
+  std::mt19937 rng(77);
+  for (int t = 0; t < 200; ++t) {
+    const int64_t rows = std::uniform_int_distribution<int64_t>(1, 300)(rng);
+    const int64_t pixels = (rows + 15) / 16 * 16 + 16 * (t % 3 == 0);
+    std::vector<std::vector<uint8_t>> data(4);
+    const uint8_t* src[4];
+    for (int j = 0; j < 4; ++j) {
+      data[j] = random_ints<uint8_t>(static_cast<size_t>(rows), 0, 255, rng);
+      src[j] = (t % 5 == 1 && j >= 4 - t % 4) ? nullptr : data[j].data();  // trailing padded K rows
+    }
+    const uint8_t flip = t % 2 ? 0x80 : 0;
+    std::vector<uint32_t> want(static_cast<size_t>(pixels), 0xdeadbeef), got(want);
+    quant::pack_quad_portable(src, rows, pixels, flip, want.data());
+    quant::pack_quad_avx512(src, rows, pixels, flip, got.data());
+    ASSERT_EQ(got, want) << "rows " << rows << " pixels " << pixels << " flip " << int(flip);
+  }
+}
+
+struct DwCase {
+  int64_t h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+};
+
+int64_t out_len(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe) {
+  return (in + pb + pe - d * (k - 1) - 1) / s + 1;
+}
+
+void check_depthwise(const DwCase& c, bool x_signed, bool w_signed, bool w_zero, bool y_signed, uint32_t seed) {
+  SCOPED_TRACE("seed " + std::to_string(seed) + " in " + std::to_string(c.h) + "x" + std::to_string(c.w) + " k " +
+               std::to_string(c.kh) + "x" + std::to_string(c.kw) + " s " + std::to_string(c.sh) + "," +
+               std::to_string(c.sw) + " d " + std::to_string(c.dh) + "," + std::to_string(c.dw));
+  std::mt19937 rng(seed);
+  Window2d g;
+  g.in_h = c.h; g.in_w = c.w; g.k_h = c.kh; g.k_w = c.kw; g.stride_h = c.sh; g.stride_w = c.sw;
+  g.dil_h = c.dh; g.dil_w = c.dw; g.pad_t = c.pt; g.pad_l = c.pl; g.pad_b = c.pb; g.pad_r = c.pr;
+  g.out_h = out_len(c.h, c.kh, c.sh, c.dh, c.pt, c.pb);
+  g.out_w = out_len(c.w, c.kw, c.sw, c.dw, c.pl, c.pr);
+  ASSERT_TRUE(quant::depthwise_int8_fits(g));
+  const int64_t ks = g.kernel_size();
+  const std::vector<uint8_t> x = random_ints<uint8_t>(static_cast<size_t>(g.in_size()), 0, 255, rng);
+  const int32_t xz = x_signed ? random_ints<int32_t>(1, -128, 127, rng)[0] : random_ints<int32_t>(1, 0, 255, rng)[0];
+  const std::vector<int32_t> wv = w_signed ? random_ints<int32_t>(static_cast<size_t>(ks), -128, 127, rng)
+                                           : random_ints<int32_t>(static_cast<size_t>(ks), 0, 255, rng);
+  const int32_t wz = !w_zero ? 0 : (w_signed ? random_ints<int32_t>(1, -128, 127, rng)[0] : random_ints<int32_t>(1, 0, 255, rng)[0]);
+  const int32_t bias = random_ints<int32_t>(1, -20000, 20000, rng)[0];
+  const ElemType y_type = y_signed ? ElemType::kInt8 : ElemType::kUint8;
+  std::uniform_real_distribution<float> sd(0.0005f, 0.02f);
+  const quant::Requant rq = quant::make_requant(sd(rng), random_ints<int32_t>(1, y_signed ? -128 : 0, y_signed ? 127 : 255, rng)[0], y_type);
+
+  // the portable float plane: taps minus the zero point, x as its own type
+  std::vector<double> taps(static_cast<size_t>(ks));
+  for (int64_t i = 0; i < ks; ++i) taps[i] = wv[i] - wz;
+  std::vector<double> scratch(static_cast<size_t>(quant::depthwise_scratch_size(g)));
+  std::vector<uint8_t> want(static_cast<size_t>(g.out_size()), 0xAB), got(want);
+  quant::depthwise_plane_portable(x.data(), x_signed ? ElemType::kInt8 : ElemType::kUint8, xz, taps.data(), g, bias, rq,
+                                  want.data(), y_type, scratch.data());
+
+  std::vector<int8_t> s(static_cast<size_t>(ks));
+  int64_t sum = 0;
+  for (int64_t i = 0; i < ks; ++i) {
+    s[i] = static_cast<int8_t>(w_signed ? wv[i] : wv[i] - 128);
+    sum += s[i];
+  }
+  const int64_t uz = xz + (x_signed ? 128 : 0), sz = wz - (w_signed ? 0 : 128);
+  quant::DepthwiseInt8Plane p;
+  p.x = x.data();
+  p.y = got.data();
+  p.w = s.data();
+  p.flip = x_signed ? 0x80 : 0;
+  p.y_signed = y_signed;
+  p.x_zero_raw = static_cast<uint8_t>(xz);
+  p.w_zero = static_cast<int32_t>(sz);
+  p.constant = static_cast<int32_t>(bias - uz * sum + ks * uz * sz);
+  p.rq = rq;
+  quant::depthwise_int8_planes_avx512vnni(&p, 1, g);
+  int bad = 0;
+  for (int64_t i = 0; i < g.out_size() && bad < 5; ++i)
+    if (got[i] != want[i]) {
+      ++bad;
+      ADD_FAILURE() << "output " << i << ": got " << int(got[i]) << ", want " << int(want[i]);
+    }
+}
+
+TEST(DepthwiseInt8, Avx512VnniMatchesPortablePlane) {
+  if (!has_avx512vnni()) GTEST_SKIP() << "no AVX-512 VNNI";
+  const std::vector<DwCase> fixed{
+      {112, 112, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, {112, 112, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
+      {7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},     {14, 14, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1},
+      {9, 70, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},    {11, 37, 3, 7, 1, 3, 1, 1, 1, 3, 1, 3},
+      {10, 33, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2},   {1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
+      {5, 17, 2, 8, 1, 1, 1, 1, 0, 4, 1, 3},    {6, 80, 3, 3, 1, 4, 1, 1, 1, 1, 1, 1}};
+  for (size_t t = 0; t < fixed.size(); ++t)
+    check_depthwise(fixed[t], t % 2 == 1, t % 3 != 1, t % 4 == 2, t % 3 == 2, 300 + static_cast<uint32_t>(t));
+  std::mt19937 rng(4242);
+  for (int t = 0; t < 150; ++t) {
+    std::uniform_int_distribution<int64_t> d(1, 3);
+    DwCase c{};
+    c.kh = std::uniform_int_distribution<int64_t>(1, 5)(rng);
+    c.kw = std::uniform_int_distribution<int64_t>(1, 6)(rng);
+    c.sh = d(rng);
+    c.sw = d(rng);
+    c.dh = d(rng) == 3 ? 2 : 1;
+    c.dw = c.sw == 3 ? 1 : (d(rng) == 3 ? 2 : 1);
+    c.pt = d(rng) - 1; c.pl = d(rng) - 1; c.pb = d(rng) - 1; c.pr = d(rng) - 1;
+    c.h = std::uniform_int_distribution<int64_t>(c.dh * (c.kh - 1) + 1, 40)(rng);
+    c.w = std::uniform_int_distribution<int64_t>(c.dw * (c.kw - 1) + 1, 90)(rng);
+    check_depthwise(c, t % 2 == 1, t % 3 != 0, t % 5 < 2, t % 7 < 3, 1000 + t);
+  }
+}
+
+}  // namespace
+}  // namespace coreinfer::quant_test
