@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-#include "core/thread_pool.h"
 #include "graph/op_kernel.h"
 #include "graph/ops/register.h"
+#include "graph_support/single_op.h"
 #include "kernels/kernel_table.h"
 
 namespace coreinfer::dettest {
@@ -12,29 +12,9 @@ namespace coreinfer::dettest {
 Result<Tensor> run_op(const OpCall& call) {
   OpRegistry registry;
   register_detection_ops(registry);
-  const OpFactory* factory = registry.find("", call.op);
-  if (factory == nullptr) return not_found("no op " + call.op);
-  Node node;
-  node.name = "n";
-  node.op_type = call.op;
-  node.attrs = call.attrs;
-  std::vector<const Tensor*> consts(call.inputs.size(), nullptr), ins;
-  for (size_t i = 0; i < call.inputs.size(); ++i) {
-    const bool present = call.inputs[i].defined();
-    node.inputs.push_back(present ? "in" + std::to_string(i) : "");
-    ins.push_back(present ? &call.inputs[i] : nullptr);
-  }
-  node.outputs.push_back("out0");
-  const kernels::KernelTable& table = kernels::active();
-  OpBuildContext bctx{node, call.opset, consts, table};
-  CI_ASSIGN_OR_RETURN(auto kernel, (*factory)(bctx));
-  ThreadPoolOptions po;
-  po.threads = call.threads;
-  po.pin = false;
-  ThreadPool pool(po);
-  std::vector<Tensor> outs(1);
-  OpRunContext rctx{ins, outs, &pool, table};
-  CI_RETURN_IF_ERROR(kernel->run(rctx));
+  testing::SingleOp spec{.op = call.op, .attrs = &call.attrs, .inputs = &call.inputs, .constant = {},
+                         .outputs = {"out0"}, .opset = call.opset, .threads = call.threads};
+  CI_ASSIGN_OR_RETURN(auto outs, testing::run_single_op(registry, spec));
   return outs[0];
 }
 

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <memory>
 
-#include "core/thread_pool.h"
 #include "graph/op_kernel.h"
 #include "graph/ops/register.h"
+#include "graph_support/single_op.h"
 #include "kernels/kernel_table.h"
 
 namespace coreinfer::nntest {
@@ -13,37 +13,15 @@ namespace coreinfer::nntest {
 Result<std::vector<Tensor>> run_op(const OpCall& call) {
   OpRegistry registry;
   register_nn_ops(registry);
-  const OpFactory* factory = registry.find("", call.op);
-  if (factory == nullptr) return not_found("no op " + call.op);
-  Node node;
-  node.name = "n";
-  node.op_type = call.op;
-  node.attrs = call.attrs;
-  std::vector<const Tensor*> consts, ins;
-  for (size_t i = 0; i < call.inputs.size(); ++i) {
-    const bool present = call.inputs[i].defined();
-    node.inputs.push_back(present ? "in" + std::to_string(i) : "");
-    const bool is_const = present && i < call.constant.size() && call.constant[i];
-    consts.push_back(is_const ? &call.inputs[i] : nullptr);
-    ins.push_back(present ? &call.inputs[i] : nullptr);
-  }
-  for (size_t o = 0; o < call.outputs; ++o) node.outputs.push_back("out" + std::to_string(o));
   kernels::KernelTable table = kernels::active();
   if (!call.isa.empty()) {
     kernels::Isa isa;
     if (!kernels::parse_isa(call.isa.c_str(), &isa) || !kernels::build_table(isa, &table))
       return unsupported("isa " + call.isa + " not available");
   }
-  OpBuildContext bctx{node, call.opset, consts, table};
-  CI_ASSIGN_OR_RETURN(auto kernel, (*factory)(bctx));
-  ThreadPoolOptions po;
-  po.threads = call.threads;
-  po.pin = false;
-  ThreadPool pool(po);
-  std::vector<Tensor> outs(call.outputs);
-  OpRunContext rctx{ins, outs, &pool, table};
-  CI_RETURN_IF_ERROR(kernel->run(rctx));
-  return outs;
+  return testing::run_single_op(registry, {.op = call.op, .attrs = &call.attrs, .inputs = &call.inputs,
+                                           .constant = call.constant, .outputs = testing::output_names(call.outputs),
+                                           .opset = call.opset, .threads = call.threads, .table = &table});
 }
 
 Tensor random_tensor(Shape shape, std::mt19937& rng, float lo, float hi) {

@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "core/thread_pool.h"
 #include "graph/ops/register.h"
+#include "graph_support/single_op.h"
 #include "kernels/kernel_table.h"
 
 namespace coreinfer::rectest {
@@ -15,28 +15,9 @@ namespace coreinfer::rectest {
 Result<std::vector<Tensor>> run_op(const OpCall& call) {
   OpRegistry registry;
   register_recurrent_ops(registry);
-  Node node;
-  node.name = "n";
-  node.op_type = call.op;
-  node.attrs = call.attrs;
-  std::vector<const Tensor*> consts, ins;
-  for (size_t i = 0; i < call.inputs.size(); ++i) {
-    const bool present = call.inputs[i].defined();
-    node.inputs.push_back(present ? "in" + std::to_string(i) : "");
-    ins.push_back(present ? &call.inputs[i] : nullptr);
-    consts.push_back(nullptr);
-  }
-  node.outputs = call.outputs;
-  const OpFactory* factory = registry.find("", call.op);
-  if (factory == nullptr) return not_found("op " + call.op + " is not registered");
-  OpBuildContext bctx{node, call.opset, consts, kernels::active()};
-  CI_ASSIGN_OR_RETURN(auto kernel, (*factory)(bctx));
-  std::unique_ptr<ThreadPool> pool;
-  if (call.threaded) pool = std::make_unique<ThreadPool>(ThreadPoolOptions{3, {}, false});
-  std::vector<Tensor> outs(call.outputs.size());
-  OpRunContext ctx{ins, outs, pool.get(), kernels::active()};
-  CI_RETURN_IF_ERROR(kernel->run(ctx));
-  return outs;
+  return testing::run_single_op(registry, {.op = call.op, .attrs = &call.attrs, .inputs = &call.inputs,
+                                           .constant = {}, .outputs = call.outputs, .opset = call.opset,
+                                           .threads = call.threaded ? 3 : 0});
 }
 
 Tensor random_tensor(Shape shape, std::mt19937& rng, float lo, float hi) {
