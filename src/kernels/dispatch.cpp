@@ -30,18 +30,42 @@ bool cpu_has(const CpuFeatures& f, Isa isa) {
   return false;
 }
 
-// Calls the registration functions of one level (x86 only so far; Arm levels have none yet).
+// Calls the registration functions of one level.
 void register_level(Isa level, KernelTable& t) {
 #if defined(__x86_64__)
   switch (level) {
     case Isa::kAvx2:
       register_quant_avx2(t);
       register_math_avx2(t);
+      register_int8_avx2(t);
       break;
     case Isa::kAvx512:
     case Isa::kAvx512Vnni:  // the avx512 files pick their VNNI/BF16 kernels when t.isa says so
       register_quant_avx512(t);
       register_math_avx512(t);
+      if (level == Isa::kAvx512Vnni) register_int8_avx512vnni(t);
+      break;
+    default:
+      break;
+  }
+#elif defined(__aarch64__)
+  switch (level) {
+    case Isa::kNeon:
+      register_math_neon(t);
+      register_quant_neon(t);
+      register_int8_neon(t);
+      break;
+    case Isa::kDotprod:
+      register_quant_dotprod(t);
+      register_int8_dotprod(t);
+      break;
+    case Isa::kI8mm:
+      register_quant_i8mm(t);
+      register_int8_i8mm(t);
+      break;
+    case Isa::kSve:
+      register_math_sve(t);
+      register_int8_sve(t);
       break;
     default:
       break;
@@ -99,6 +123,7 @@ bool build_table(Isa max_isa, KernelTable* out) {
   KernelTable t;
   register_quant_ref(t);
   register_math_ref(t);
+  register_int8_ref(t);
   for (Isa level : kAllIsas) {
     if (level == Isa::kScalar || static_cast<int>(level) > static_cast<int>(max_isa)) continue;
     if (is_x86_level(level) != is_x86_level(max_isa) || !isa_supported(level)) continue;

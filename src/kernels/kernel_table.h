@@ -46,6 +46,12 @@ using DotMultiFn = void (*)(const void* w, size_t row_stride, int64_t n_rows, co
 // Rewrites one row of n elements from the GGUF block layout into the type's packed layout
 // (same byte count, so row strides do not change). Done once at load.
 using RepackRowFn = void (*)(const void* src, void* dst, int64_t n);
+// The 8-bit activation path (kernels/quant/int8_path.h): x (n fp32) into the Q8A format,
+// q8a_bytes(n) bytes at xq.
+using QuantizeActFn = void (*)(const float* x, void* xq, int64_t n);
+// As DotMultiFn, with activation vector j in Q8A format at xq + j * xq_stride (bytes).
+using Int8DotMultiFn = void (*)(const void* w, size_t row_stride, int64_t n_rows, const void* xq, size_t xq_stride,
+                                int64_t n_x, float* y, int64_t y_stride, int64_t n);
 
 struct WeightKernels {
   // GGUF layout (the file's bytes).
@@ -63,7 +69,17 @@ struct WeightKernels {
   DotMultiFn packed_dot_multi = nullptr;
   Isa packed_isa = Isa::kScalar;
 
+  // The 8-bit activation path (types that have one; kernels/quant/int8_path.h). Weights in the
+  // path's layout: int8_repack_row (scalar, same byte count) rewrites a GGUF row into it, or is
+  // nullptr when the path reads the GGUF layout as it is. int8_dequant_row decodes that layout
+  // (prompt processing), bit-identical to dequant_row of the GGUF row.
+  RepackRowFn int8_repack_row = nullptr;
+  DequantRowFn int8_dequant_row = nullptr;
+  Int8DotMultiFn int8_dot_multi = nullptr;
+  Isa int8_isa = Isa::kScalar;
+
   bool has_packed_layout() const { return repack_row != nullptr; }
+  bool has_int8_path() const { return int8_dot_multi != nullptr; }
 };
 
 // --- fp32 kernels ---
@@ -97,10 +113,12 @@ struct KernelTable {
   SiluMulFn silu_mul = nullptr;
   AxpyFn axpy = nullptr;
   RopeFn rope = nullptr;
+  QuantizeActFn quantize_act = nullptr;  // fp32 -> Q8A, for every type's int8 path
 
   // The level each fp32 kernel came from, for `coreinfer info --cpu`.
   Isa gemm_isa = Isa::kScalar, dot_isa = Isa::kScalar, rmsnorm_isa = Isa::kScalar, softmax_isa = Isa::kScalar,
-      silu_mul_isa = Isa::kScalar, axpy_isa = Isa::kScalar, rope_isa = Isa::kScalar;
+      silu_mul_isa = Isa::kScalar, axpy_isa = Isa::kScalar, rope_isa = Isa::kScalar,
+      quantize_act_isa = Isa::kScalar;
 
   const WeightKernels* weight(DType t) const {
     const auto i = static_cast<uint32_t>(t);
@@ -120,11 +138,25 @@ bool isa_supported(Isa isa);
 // Registration, one function per (family, ISA) file pair. Each overwrites the entries it has.
 void register_quant_ref(KernelTable& t);
 void register_math_ref(KernelTable& t);
+void register_int8_ref(KernelTable& t);  // quantize_act and the types' int8 paths
 #if defined(__x86_64__)
 void register_quant_avx2(KernelTable& t);
 void register_quant_avx512(KernelTable& t);
 void register_math_avx2(KernelTable& t);
 void register_math_avx512(KernelTable& t);
+void register_int8_avx2(KernelTable& t);
+void register_int8_avx512vnni(KernelTable& t);  // only called at the avx512vnni level
+#elif defined(__aarch64__)
+// One set per Arm level, each in files named *_<level>.cpp (cmake/CompilerFlags.cmake).
+void register_math_neon(KernelTable& t);
+void register_quant_neon(KernelTable& t);
+void register_int8_neon(KernelTable& t);
+void register_int8_dotprod(KernelTable& t);
+void register_quant_dotprod(KernelTable& t);
+void register_int8_i8mm(KernelTable& t);
+void register_quant_i8mm(KernelTable& t);
+void register_math_sve(KernelTable& t);
+void register_int8_sve(KernelTable& t);
 #endif
 
 }  // namespace coreinfer::kernels

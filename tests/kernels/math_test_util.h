@@ -21,6 +21,9 @@ inline constexpr double kU = 0x1p-24;
 // Every SIMD level of both architectures; the fixture skips the ones this CPU lacks.
 inline constexpr Isa kSimdLevels[] = {Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni, Isa::kNeon,
                                       Isa::kDotprod, Isa::kI8mm, Isa::kSve};
+// Scalar and every SIMD level (the scalar one through the same fixture).
+inline constexpr Isa kAllLevels[] = {Isa::kScalar, Isa::kAvx2,    Isa::kAvx512, Isa::kAvx512Vnni,
+                                     Isa::kNeon,   Isa::kDotprod, Isa::kI8mm,   Isa::kSve};
 
 inline std::string level_test_name(const ::testing::TestParamInfo<Isa>& info) { return isa_name(info.param); }
 

@@ -65,10 +65,6 @@ std::vector<uint8_t> repack(const KernelTable& t, const WeightFormat& f, const s
 }
 
 
-// Levels: scalar and every SIMD level (the scalar one through the same fixture).
-constexpr Isa kAllLevels[] = {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni,
-                              Isa::kNeon,   Isa::kDotprod, Isa::kI8mm, Isa::kSve};
-
 class PackedLevelTest : public LevelTest {};
 
 TEST_P(PackedLevelTest, RepackedRowsDecodeToTheSameValues) {

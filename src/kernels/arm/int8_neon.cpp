@@ -1,0 +1,8 @@
+// NEON (Armv8.0) kernels of the 8-bit activation path (kernels/quant/int8_path.h).
+#include "kernels/kernel_table.h"
+
+namespace coreinfer::kernels {
+
+void register_int8_neon(KernelTable& t) { (void)t; }
+
+}  // namespace coreinfer::kernels
