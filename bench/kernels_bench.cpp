@@ -1,7 +1,9 @@
-// Micro-benchmarks of the fp32 kernels, one set per kernel level this CPU supports:
+// Micro-benchmarks of the kernels, one set per kernel level this CPU supports:
 //   coreinfer_kernels_bench --benchmark_filter=gemm/avx512
 // gemm reports FLOP/s (2*m*n*k per call), dot reports bytes/s read. Single-threaded, as the
 // kernels are; the runtime splits the rows of a GEMM across its thread pool.
+// gemv/<level>/<type>/{fp32,int8}: the decode GEMV from memory through the fp32 path and the
+// 8-bit activation path (kernels/quant/int8_path.h); membw/<level> is the bandwidth bound.
 #include <benchmark/benchmark.h>
 
 #include <cstring>
@@ -13,6 +15,7 @@
 #include "core/dtype.h"
 #include "core/huge_page_buffer.h"
 #include "kernels/kernel_table.h"
+#include "kernels/quant/int8_path.h"
 
 namespace {
 
@@ -20,7 +23,7 @@ using coreinfer::AlignedBuffer;
 using coreinfer::DType;
 using namespace coreinfer::kernels;
 
-constexpr Isa kLevels[] = {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm, Isa::kSve};
+constexpr Isa kLevels[] = {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni, Isa::kNeon, Isa::kDotprod, Isa::kI8mm, Isa::kSve};
 
 AlignedBuffer random_floats(int64_t n, uint32_t seed) {
   AlignedBuffer buf(static_cast<size_t>(n) * sizeof(float));
@@ -92,6 +95,75 @@ void weight_dot(benchmark::State& state, const KernelTable* t, DType type, int64
                                                benchmark::Counter::kIs1000);
 }
 
+// The decode GEMV as a model runs it, from memory: 2048 x 5632 matrices (a small model's FFN),
+// as many as make >= 128 MiB, cycled so every call streams its matrix from DRAM. fp32: the fp32
+// path (packed_dot_multi where the type has a packed layout, else dot_multi); int8: quantize_act
+// of x then int8_dot_multi on the int8 layout. Reports weight bytes/s.
+constexpr int64_t kGemvRows = 2048, kGemvCols = 5632;
+constexpr size_t kStreamBytes = size_t{128} << 20;
+
+void gemv(benchmark::State& state, const KernelTable* t, DType type, bool int8) {
+  const WeightKernels* k = t->weight(type);
+  const size_t stride = coreinfer::row_bytes(type, kGemvCols), matrix = stride * kGemvRows;
+  const int64_t n_mats = static_cast<int64_t>((kStreamBytes + matrix - 1) / matrix);
+  auto mem = coreinfer::HugePageBuffer::allocate(matrix * static_cast<size_t>(n_mats));
+  if (!mem.is_ok()) {
+    state.SkipWithError("no memory");
+    return;
+  }
+  const RepackRowFn repack = int8 ? k->int8_repack_row : k->repack_row;
+  std::vector<uint8_t> row(stride), repacked(stride);
+  for (int64_t r = 0; r < kGemvRows; ++r) {  // 16 distinct rows, repeated
+    if (r < 16) {
+      const AlignedBuffer src = random_floats(kGemvCols, 100 + static_cast<uint32_t>(r));
+      k->quantize_row(src.as<float>(), row.data(), kGemvCols);
+      if (repack != nullptr) {
+        repack(row.data(), repacked.data(), kGemvCols);
+        row = repacked;
+      }
+      std::memcpy(mem->data() + r * stride, row.data(), stride);
+    } else {
+      std::memcpy(mem->data() + r * stride, mem->data() + (r % 16) * stride, stride);
+    }
+  }
+  for (int64_t m = 1; m < n_mats; ++m) std::memcpy(mem->data() + m * matrix, mem->data(), matrix);
+  const AlignedBuffer x = random_floats(kGemvCols, 6);
+  std::vector<uint8_t> xq(q8a_bytes(kGemvCols));
+  std::vector<float> y(static_cast<size_t>(kGemvRows));
+  const DotMultiFn dot = k->has_packed_layout() ? k->packed_dot_multi : k->dot_multi;
+  int64_t m = 0;
+  for (auto _ : state) {
+    const uint8_t* w = mem->data() + m * matrix;
+    if (int8) {
+      t->quantize_act(x.as<float>(), xq.data(), kGemvCols);
+      k->int8_dot_multi(w, stride, kGemvRows, xq.data(), xq.size(), 1, y.data(), kGemvRows, kGemvCols);
+    } else {
+      dot(w, stride, kGemvRows, x.as<float>(), kGemvCols, 1, y.data(), kGemvRows, kGemvCols);
+    }
+    benchmark::DoNotOptimize(y.data());
+    m = (m + 1) % n_mats;
+  }
+  state.counters["bytes"] =
+      benchmark::Counter(static_cast<double>(matrix), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+}
+
+// The single-core read bandwidth the GEMVs are bounded by: dot_f32 over two 64 MiB huge-page arrays.
+void membw(benchmark::State& state, const KernelTable* t) {
+  const int64_t n = (int64_t{64} << 20) / static_cast<int64_t>(sizeof(float));
+  auto a = coreinfer::HugePageBuffer::allocate(static_cast<size_t>(n) * sizeof(float));
+  auto b = coreinfer::HugePageBuffer::allocate(static_cast<size_t>(n) * sizeof(float));
+  if (!a.is_ok() || !b.is_ok()) {
+    state.SkipWithError("no memory");
+    return;
+  }
+  auto* af = reinterpret_cast<float*>(a->data());
+  auto* bf = reinterpret_cast<float*>(b->data());
+  for (int64_t i = 0; i < n; ++i) af[i] = bf[i] = static_cast<float>(i % 7) * 0.25f;
+  for (auto _ : state) benchmark::DoNotOptimize(t->dot_f32(af, bf, n));
+  state.counters["bytes"] = benchmark::Counter(2.0 * static_cast<double>(n) * sizeof(float),
+                                               benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+}
+
 void register_level(Isa isa, const KernelTable& t) {
   const std::string level = isa_name(isa);
   for (const GemmShape& s : kGemmShapes) {
@@ -116,6 +188,13 @@ void register_level(Isa isa, const KernelTable& t) {
       benchmark::RegisterBenchmark((name + "/in-cache").c_str(), weight_dot, tp, type, int64_t{32}, int64_t{2048}, packed);
       benchmark::RegisterBenchmark((name + "/stream").c_str(), weight_dot, tp, type, stream_rows, int64_t{5632}, packed);
     }
+  }
+  benchmark::RegisterBenchmark(("membw/" + level).c_str(), membw, tp)->Unit(benchmark::kMillisecond);
+  for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K}) {
+    const std::string base = "gemv/" + level + "/" + std::string(coreinfer::dtype_name(type));
+    benchmark::RegisterBenchmark((base + "/fp32").c_str(), gemv, tp, type, false)->Unit(benchmark::kMicrosecond);
+    if (t.weight(type)->has_int8_path())
+      benchmark::RegisterBenchmark((base + "/int8").c_str(), gemv, tp, type, true)->Unit(benchmark::kMicrosecond);
   }
 }
 

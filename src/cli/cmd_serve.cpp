@@ -66,6 +66,7 @@ int run_serve(const ServeOptions& o) {
     if (o.max_batch_size > 0) m.max_batch_size = o.max_batch_size;
     if (o.max_queue_delay_us >= 0) m.max_queue_delay_us = o.max_queue_delay_us;
     if (o.mmap_weights) m.mmap_weights = true;
+    if (o.fp32_activations) m.fp32_activations = true;
     if (!o.chat_template.empty()) m.chat_template = o.chat_template;
     if (!std::filesystem::exists(m.path)) return fail("model '" + m.name + "': no such file " + m.path);
   }

@@ -11,6 +11,7 @@ namespace coreinfer::cli {
 struct CommonOptions {
   int threads = 0;  // 0: the CPUs this process may use
   bool mmap_weights = false;  // use weights in place from the file map instead of huge pages
+  bool fp32_activations = false;  // keep decode activations in fp32 (no 8-bit activation path)
 };
 
 struct RunOptions {
@@ -75,6 +76,7 @@ struct ServeOptions {
   double timeout_seconds = 0;
   double grace_seconds = -1;
   bool mmap_weights = false;
+  bool fp32_activations = false;
   std::string chat_template;
   std::string log_format = "text";
 };

@@ -22,6 +22,8 @@ void add_sampling_flags(CLI::App* cmd, RunOptions& o) {
       ->check(CLI::Range(1, 4096));
   cmd->add_flag("--mmap-weights", o.common.mmap_weights,
                 "use the weights in place from the file map (less memory, slower) instead of copying them");
+  cmd->add_flag("--fp32-activations", o.common.fp32_activations,
+                "keep activations in fp32 when multiplying by quantised weights (slower; default: 8-bit)");
   cmd->add_option("--temp", o.temperature, "sampling temperature; 0 is greedy")->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--top-k", o.top_k, "keep the k most likely tokens (0: off)")->check(CLI::Range(0, 1 << 30));
   cmd->add_option("--top-p", o.top_p, "nucleus sampling threshold (1: off)")->check(CLI::Range(0.0, 1.0));
@@ -96,6 +98,8 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("-m,--model", bench.model, "GGUF model file")->required();
   bench_cmd->add_option("-t,--threads", bench.common.threads, "compute threads")->check(CLI::Range(1, 4096));
   bench_cmd->add_flag("--mmap-weights", bench.common.mmap_weights, "use the weights in place from the file map");
+  bench_cmd->add_flag("--fp32-activations", bench.common.fp32_activations,
+                      "keep activations in fp32 when multiplying by quantised weights");
   bench_cmd->add_option("-p,--n-prompt", bench.n_prompt, "prompt tokens")->check(CLI::Range(1, 1 << 16));
   bench_cmd->add_option("-n,--n-gen", bench.n_gen, "generated tokens")->check(CLI::Range(1, 1 << 16));
   bench_cmd->add_option("-r,--repeats", bench.repeats, "repetitions (the median is reported)")->check(CLI::Range(1, 100));
@@ -150,6 +154,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--grace-period", serve.grace_seconds, "seconds to let requests finish on SIGTERM (default 30)")
       ->check(CLI::Range(0.0, 1e6));
   serve_cmd->add_flag("--mmap-weights", serve.mmap_weights, "use the weights in place from the file map");
+  serve_cmd->add_flag("--fp32-activations", serve.fp32_activations,
+                      "keep activations in fp32 when multiplying by quantised weights");
   serve_cmd->add_option("--chat-template", serve.chat_template, "chat format for models without one (default chatml)");
   serve_cmd->add_option("--log-format", serve.log_format, "text or json (one JSON object per line)")
       ->check(CLI::IsMember({"text", "json"}));

@@ -23,7 +23,9 @@ Result<std::unique_ptr<LlmSession>> load_llm(const std::string& path, const Comm
   const kernels::KernelTable& table = kernels::active();
   CI_ASSIGN_OR_RETURN(s->model, llm::LlamaModel::load(std::move(file), table,
                                                      common.mmap_weights ? llm::WeightPlacement::kFileMap
-                                                                         : llm::WeightPlacement::kHugePages));
+                                                                         : llm::WeightPlacement::kHugePages,
+                                                     common.fp32_activations ? llm::ActivationPath::kFp32
+                                                                             : llm::ActivationPath::kInt8));
   const llm::ModelConfig& c = s->model->config();
   if (n_ctx > c.context_length) {
     return invalid_argument("context of " + std::to_string(n_ctx) + " tokens exceeds the model's " +

@@ -40,12 +40,21 @@ enum class WeightPlacement {
   kFileMap,    // used in place from the file's map: no copy, less memory, slower streaming
 };
 
+// How decode-time matrix-vector products treat the activations.
+enum class ActivationPath {
+  kInt8,  // quantised to 8 bits per 32-element block and multiplied with integer dot products
+          // (kernels/quant/int8_path.h), for the weight types that have the path (Q4_0, Q8_0,
+          // Q4_K, Q6_K), as llama.cpp computes; the others stay fp32
+  kFp32,  // fp32 throughout: the weights are dequantised on the fly
+};
+
 class LlamaModel {
  public:
   // Takes the parsed file. Checks every tensor's shape and type.
   static Result<std::unique_ptr<LlamaModel>> load(std::unique_ptr<gguf::GgufFile> file,
                                                   const kernels::KernelTable& kernels,
-                                                  WeightPlacement placement = WeightPlacement::kHugePages);
+                                                  WeightPlacement placement = WeightPlacement::kHugePages,
+                                                  ActivationPath activations = ActivationPath::kInt8);
 
   const ModelConfig& config() const { return config_; }
   const gguf::GgufFile& file() const { return *file_; }
@@ -64,6 +73,7 @@ class LlamaModel {
   };
   LlamaModel() = default;
   Status load_weights(const kernels::KernelTable& kernels);
+  void choose_layouts(const kernels::KernelTable& kernels, WeightPlacement placement, ActivationPath activations);
   Status copy_weights_to_huge_pages(const kernels::KernelTable& kernels);
   Result<ops::WeightMatrix> matrix(const std::string& name, int64_t rows, int64_t cols,
                                    const kernels::KernelTable& kernels) const;

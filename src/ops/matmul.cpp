@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 
+#include "kernels/quant/int8_path.h"
+
 namespace coreinfer::ops {
 namespace {
 
@@ -39,8 +41,18 @@ void rows_guided(OpContext& ctx, int64_t rows, const Fn& fn) {
 // results independent of n (the kernels' bit-identity), which continuous batching relies on.
 void dot_rows(OpContext& ctx, const WeightMatrix& w, const float* x, int64_t n, float* y) {
   const kernels::WeightKernels& k = ctx.k().weights[static_cast<uint32_t>(w.type)];
-  const kernels::DotMultiFn dot = w.packed ? k.packed_dot_multi : k.dot_multi;
   const size_t stride = w.row_stride();
+  if (w.layout == WeightLayout::kInt8) {
+    // Each token's activations quantised once (a few KB, stays in L1), then streamed against every row.
+    const size_t xq_stride = (kernels::q8a_bytes(w.cols) + 63) / 64 * 64;
+    uint8_t* xq = ctx.shared_scratch(xq_stride * static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j) ctx.k().quantize_act(x + j * w.cols, xq + j * xq_stride, w.cols);
+    rows_guided(ctx, w.rows, [&](int64_t begin, int64_t end) {
+      k.int8_dot_multi(w.row(begin), stride, end - begin, xq, xq_stride, n, y + begin, w.rows, w.cols);
+    });
+    return;
+  }
+  const kernels::DotMultiFn dot = w.layout == WeightLayout::kPacked ? k.packed_dot_multi : k.dot_multi;
   rows_guided(ctx, w.rows, [&](int64_t begin, int64_t end) {
     dot(w.row(begin), stride, end - begin, x, w.cols, n, y + begin, w.rows, w.cols);
   });
@@ -56,7 +68,9 @@ void gemm_f32_weights(OpContext& ctx, const WeightMatrix& w, const float* x, int
 
 void gemm_dequant_tiles(OpContext& ctx, const WeightMatrix& w, const float* x, int64_t n, float* y) {
   const kernels::WeightKernels& k = ctx.k().weights[static_cast<uint32_t>(w.type)];
-  const auto dequant = w.packed ? k.packed_dequant_row : k.dequant_row;
+  const auto dequant = w.layout == WeightLayout::kPacked ? k.packed_dequant_row
+                       : w.layout == WeightLayout::kInt8 ? k.int8_dequant_row
+                                                         : k.dequant_row;
   const auto gemm = ctx.k().gemm_nt_f32;
   const int64_t tile_rows =
       std::clamp<int64_t>(static_cast<int64_t>(kTileTargetBytes / (sizeof(float) * static_cast<size_t>(w.cols))) / 4 * 4,

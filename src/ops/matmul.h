@@ -1,10 +1,12 @@
 // y = x · Wᵀ: x is [n][cols] fp32, W is [rows][cols] in any weight format, y is [n][rows] fp32.
 // Up to kernels::kMaxDotVectors (8) tokens (decode steps): W is streamed once through the fused
-// dequantise-and-dot kernel (dot_multi), each row against every token; each token's result is
-// bit-identical to what it gets alone (n = 1), so batching sequences never changes their logits.
+// dequantise-and-dot kernel (dot_multi), each row against every token, or, for a matrix in the
+// 8-bit activation layout, the tokens are quantised to Q8A and W goes through int8_dot_multi.
+// Each token's result is bit-identical to what it gets alone (n = 1), so batching sequences
+// never changes their logits.
 // More tokens (prompt processing): W is dequantised a tile of rows at a time into per-thread
 // scratch and fed to the fp32 GEMM kernel, so each weight byte is decoded once per call.
-// W may be in its GGUF layout or repacked (WeightMatrix::packed).
+// W may be in its GGUF layout or repacked (WeightMatrix::layout).
 #pragma once
 
 #include "ops/op_context.h"

@@ -25,11 +25,18 @@ class OpContext {
     if (b.size() < floats * sizeof(float)) b.resize(floats * sizeof(float));
     return b.as<float>();
   }
+  // Scratch of at least `bytes` bytes for the calling thread's work before a parallel region
+  // (the quantised activations of a matmul); valid until the next call.
+  uint8_t* shared_scratch(size_t bytes) {
+    if (shared_.size() < bytes) shared_.resize(bytes);
+    return shared_.as<uint8_t>();
+  }
 
  private:
   ThreadPool& pool_;
   const kernels::KernelTable& kernels_;
   std::vector<AlignedBuffer> scratch_;
+  AlignedBuffer shared_;
 };
 
 }  // namespace coreinfer::ops

@@ -48,6 +48,7 @@ Status read_model(const std::string& name, const YAML::Node& node, ModelSpec& m)
     else if (key == "threads") CI_RETURN_IF_ERROR(read_scalar(v, where, m.threads));
     else if (key == "cpus") CI_RETURN_IF_ERROR(read_cpus(v, where, m.cpus));
     else if (key == "mmap_weights") CI_RETURN_IF_ERROR(read_scalar(v, where, m.mmap_weights));
+    else if (key == "fp32_activations") CI_RETURN_IF_ERROR(read_scalar(v, where, m.fp32_activations));
     else if (key == "ctx_size") CI_RETURN_IF_ERROR(read_scalar(v, where, m.ctx_size));
     else if (key == "parallel") CI_RETURN_IF_ERROR(read_scalar(v, where, m.parallel));
     else if (key == "queue_size") CI_RETURN_IF_ERROR(read_scalar(v, where, m.queue_size));

@@ -16,6 +16,7 @@ struct ModelSpec {
   int threads = 0;               // 0: one per CPU of `cpus`, or the CPUs this process may use
   std::vector<int> cpus;         // cores to pin this model's threads to; empty: the affinity mask
   bool mmap_weights = false;
+  bool fp32_activations = false;  // decode with fp32 activations instead of the 8-bit path
   int64_t ctx_size = 0;          // tokens per sequence; 0: min(model, 4096)
   int parallel = 4;              // sequences decoded together (KV-cache slots)
   int queue_size = 64;           // waiting requests beyond `parallel`; more get 429

@@ -5,14 +5,15 @@
 
 namespace coreinfer::testing {
 
-LoadedModel load_model(const std::string& path, const kernels::KernelTable& kernels) {
+LoadedModel load_model(const std::string& path, const kernels::KernelTable& kernels,
+                       llm::ActivationPath activations) {
   LoadedModel out;
   auto file = gguf::GgufFile::open(path);
   if (!file.is_ok()) {
     out.error = file.status().to_string();
     return out;
   }
-  auto model = llm::LlamaModel::load(std::move(file).value(), kernels);
+  auto model = llm::LlamaModel::load(std::move(file).value(), kernels, llm::WeightPlacement::kHugePages, activations);
   if (!model.is_ok()) {
     out.error = model.status().to_string();
     return out;
@@ -33,6 +34,17 @@ std::vector<float> ModelRunner::prompt_logits(const std::vector<int32_t>& prompt
   std::vector<float> logits(prompt.size() * static_cast<size_t>(model_.config().vocab_size));
   Status s = model_.forward(ctx_, batch, cache_, buffers_, logits.data());
   if (!s.is_ok()) throw std::runtime_error(s.to_string());
+  return logits;
+}
+
+std::vector<float> ModelRunner::stepwise_logits(const std::vector<int32_t>& prompt) {
+  const size_t vocab = static_cast<size_t>(model_.config().vocab_size);
+  std::vector<float> logits(prompt.size() * vocab);
+  for (size_t i = 0; i < prompt.size(); ++i) {
+    const llm::BatchToken token{prompt[i], static_cast<int32_t>(i), 0, true};
+    Status s = model_.forward(ctx_, std::span<const llm::BatchToken>(&token, 1), cache_, buffers_, logits.data() + i * vocab);
+    if (!s.is_ok()) throw std::runtime_error(s.to_string());
+  }
   return logits;
 }
 

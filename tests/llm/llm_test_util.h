@@ -15,13 +15,16 @@ struct LoadedModel {
   std::unique_ptr<llm::LlamaModel> model;
   std::string error;
 };
-LoadedModel load_model(const std::string& path, const kernels::KernelTable& kernels);
+LoadedModel load_model(const std::string& path, const kernels::KernelTable& kernels,
+                       llm::ActivationPath activations = llm::ActivationPath::kInt8);
 
 class ModelRunner {
  public:
   ModelRunner(const llm::LlamaModel& model, const kernels::KernelTable& kernels, int threads, int64_t n_ctx = 256);
   // Logits of every prompt position [n][vocab], evaluating the prompt as one batch.
   std::vector<float> prompt_logits(const std::vector<int32_t>& prompt);
+  // The same logits, evaluating the prompt one token per forward call (the decode path).
+  std::vector<float> stepwise_logits(const std::vector<int32_t>& prompt);
   // Greedy continuation: prompt as one batch, then one token per step.
   std::vector<int32_t> greedy(const std::vector<int32_t>& prompt, int n_new);
 

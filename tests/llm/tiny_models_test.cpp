@@ -1,7 +1,10 @@
 // Golden tests: the tiny random Llama models (every weight type) against llama.cpp's recorded
 // logits and greedy continuations (tests/data/llm/tiny, see LICENSES.md there). Tolerances are
-// the ones the reference README and cases.json give; coreinfer keeps activations and the KV
-// cache in fp32, so it is also held to the dequantised twin's logits at fp32 tolerance.
+// the ones the reference README and cases.json give. Both activation paths run: the default one
+// (decode activations quantised to 8 bits for Q4_0/Q8_0/Q4_K/Q6_K weights, as llama.cpp does) is
+// held to llama.cpp's logits, for the prompt as a batch and token by token (the decode kernels),
+// and to its greedy text; the fp32 path keeps activations and the KV cache in fp32, so it is also
+// held to the dequantised twin's logits at fp32 tolerance.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -30,11 +33,6 @@ std::vector<TinyCase> all_cases() {
 
 std::vector<int32_t> prompt_ids() { return cases_json()["prompt_ids"].get<std::vector<int32_t>>(); }
 
-struct Levels {
-  const char* name;
-  kernels::Isa isa;
-};
-
 class TinyModelTest : public ::testing::TestWithParam<TinyCase> {};
 
 void check_logits(const std::vector<float>& actual, const std::string& file, const nlohmann::json& tol,
@@ -56,39 +54,48 @@ size_t robust_steps(const nlohmann::json& margins, double threshold) {
   return n;
 }
 
-TEST_P(TinyModelTest, LogitsAndGreedyMatchLlamaCpp) {
-  const TinyCase& c = GetParam();
+// One model load (kernel level, activation path) through the checks of the test below.
+void check_model(const TinyCase& c, kernels::Isa isa, llm::ActivationPath path) {
+  const bool fp32 = path == llm::ActivationPath::kFp32;
+  SCOPED_TRACE(std::string("kernels: ") + kernels::isa_name(isa) + (fp32 ? ", fp32 activations" : ", 8-bit activations"));
   const std::vector<int32_t> prompt = prompt_ids();
-  std::vector<kernels::Isa> levels = {kernels::Isa::kScalar};
-  if (kernels::best_supported_isa() != kernels::Isa::kScalar) levels.push_back(kernels::best_supported_isa());
-  for (kernels::Isa isa : levels) {
-    SCOPED_TRACE(std::string("kernels: ") + kernels::isa_name(isa));
-    kernels::KernelTable table;
-    ASSERT_TRUE(kernels::build_table(isa, &table));
-    LoadedModel m = load_model(data_path("llm/tiny/" + c.spec["file"].get<std::string>()), table);
-    ASSERT_TRUE(m.model) << m.error;
-    for (int threads : {1, 2}) {
-      SCOPED_TRACE("threads " + std::to_string(threads));
-      ModelRunner runner(*m.model, table, threads);
-      const std::vector<float> logits = runner.prompt_logits(prompt);
-      check_logits(logits, c.spec["logits"]["file"], c.spec["tolerance"]["vs_logits"], "vs llama.cpp logits");
-      if (c.spec.contains("deq_logits")) {
-        check_logits(logits, c.spec["deq_logits"]["file"], c.spec["tolerance"]["vs_deq_logits_fp32_engine"],
-                     "vs dequantised-twin logits");
-      }
+  kernels::KernelTable table;
+  ASSERT_TRUE(kernels::build_table(isa, &table));
+  LoadedModel m = load_model(data_path("llm/tiny/" + c.spec["file"].get<std::string>()), table, path);
+  ASSERT_TRUE(m.model) << m.error;
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    ModelRunner runner(*m.model, table, threads);
+    const std::vector<float> logits = runner.prompt_logits(prompt);
+    check_logits(logits, c.spec["logits"]["file"], c.spec["tolerance"]["vs_logits"], "vs llama.cpp logits");
+    if (!fp32) {
+      ModelRunner stepwise(*m.model, table, threads);
+      check_logits(stepwise.stepwise_logits(prompt), c.spec["logits"]["file"], c.spec["tolerance"]["vs_logits"],
+                   "token by token vs llama.cpp logits");
+    }
+    if (fp32 && c.spec.contains("deq_logits")) {
+      check_logits(logits, c.spec["deq_logits"]["file"], c.spec["tolerance"]["vs_deq_logits_fp32_engine"],
+                   "vs dequantised-twin logits");
+    }
 
-      ModelRunner fresh(*m.model, table, threads);
-      const std::vector<int32_t> ids = fresh.greedy(prompt, static_cast<int>(c.spec["greedy"]["ids"].size()));
-      const auto expected = c.spec["greedy"]["ids"].get<std::vector<int32_t>>();
-      const size_t prefix = c.spec["greedy"]["robust_prefix"].get<size_t>();
-      for (size_t i = 0; i < prefix; ++i) ASSERT_EQ(ids[i], expected[i]) << "greedy step " << i;
-      if (c.spec.contains("deq_greedy")) {
-        const auto deq = c.spec["deq_greedy"]["ids"].get<std::vector<int32_t>>();
-        const size_t n = robust_steps(c.spec["deq_greedy"]["margins"], 0.01);
-        for (size_t i = 0; i < n; ++i) ASSERT_EQ(ids[i], deq[i]) << "greedy step " << i << " vs dequantised twin";
-      }
+    ModelRunner fresh(*m.model, table, threads);
+    const std::vector<int32_t> ids = fresh.greedy(prompt, static_cast<int>(c.spec["greedy"]["ids"].size()));
+    const auto expected = c.spec["greedy"]["ids"].get<std::vector<int32_t>>();
+    const size_t prefix = c.spec["greedy"]["robust_prefix"].get<size_t>();
+    for (size_t i = 0; i < prefix; ++i) ASSERT_EQ(ids[i], expected[i]) << "greedy step " << i;
+    if (fp32 && c.spec.contains("deq_greedy")) {
+      const auto deq = c.spec["deq_greedy"]["ids"].get<std::vector<int32_t>>();
+      const size_t n = robust_steps(c.spec["deq_greedy"]["margins"], 0.01);
+      for (size_t i = 0; i < n; ++i) ASSERT_EQ(ids[i], deq[i]) << "greedy step " << i << " vs dequantised twin";
     }
   }
+}
+
+TEST_P(TinyModelTest, LogitsAndGreedyMatchLlamaCpp) {
+  std::vector<kernels::Isa> levels = {kernels::Isa::kScalar};
+  if (kernels::best_supported_isa() != kernels::Isa::kScalar) levels.push_back(kernels::best_supported_isa());
+  for (kernels::Isa isa : levels)
+    for (llm::ActivationPath path : {llm::ActivationPath::kInt8, llm::ActivationPath::kFp32}) check_model(GetParam(), isa, path);
 }
 
 INSTANTIATE_TEST_SUITE_P(Reference, TinyModelTest, ::testing::ValuesIn(all_cases()),

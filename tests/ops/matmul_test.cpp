@@ -1,7 +1,9 @@
 // matmul against a plain double-precision product of the dequantised weights, for every weight
-// type in its GGUF layout and (where the type has one) its packed layout, the dot (up to 8
-// tokens) and tiled GEMM (more tokens) paths, and 1 or 2 threads; and batch invariance: with
-// 2..8 tokens every token's output equals, bit for bit, its output alone.
+// type in its GGUF layout and (where the type has them) its packed layout and its 8-bit
+// activation layout, the dot (up to 8 tokens) and tiled GEMM (more tokens) paths, and 1 or 2
+// threads; and batch invariance: with 2..8 tokens every token's output equals, bit for bit, its
+// output alone. On the 8-bit path the decode reference multiplies by the activations as Q8A
+// holds them (d * q), so the same fp32 summation bound applies.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,15 +11,43 @@
 #include <random>
 
 #include "core/thread_pool.h"
+#include "kernels/quant/int8_path.h"
 #include "ops/matmul.h"
 
 namespace coreinfer::ops {
 namespace {
 
-struct Case {
-  DType type;
-  int64_t rows, cols, tokens;
-};
+constexpr WeightLayout kLayouts[] = {WeightLayout::kGguf, WeightLayout::kPacked, WeightLayout::kInt8};
+
+const char* layout_name(WeightLayout l) {
+  return l == WeightLayout::kGguf ? "gguf" : l == WeightLayout::kPacked ? "packed" : "int8";
+}
+
+bool has_layout(const kernels::WeightKernels& wk, WeightLayout l) {
+  return l == WeightLayout::kGguf || (l == WeightLayout::kPacked ? wk.has_packed_layout() : wk.has_int8_path());
+}
+
+// Rows `wq` (GGUF layout) rewritten into layout `l`.
+std::vector<uint8_t> in_layout(const kernels::WeightKernels& wk, WeightLayout l, const std::vector<uint8_t>& wq,
+                               int64_t rows, size_t stride, int64_t cols) {
+  const kernels::RepackRowFn repack = l == WeightLayout::kPacked ? wk.repack_row
+                                      : l == WeightLayout::kInt8 ? wk.int8_repack_row
+                                                                 : nullptr;
+  if (repack == nullptr) return wq;
+  std::vector<uint8_t> out(wq.size());
+  for (int64_t r = 0; r < rows; ++r) repack(wq.data() + r * stride, out.data() + r * stride, cols);
+  return out;
+}
+
+// x as the 8-bit path sees it: quantised to Q8A and decoded (d * q).
+std::vector<float> as_q8a(const kernels::KernelTable& k, const float* x, int64_t cols) {
+  std::vector<uint8_t> q(kernels::q8a_bytes(cols));
+  k.quantize_act(x, q.data(), cols);
+  std::vector<float> out(static_cast<size_t>(cols));
+  for (int64_t e = 0; e < cols; ++e)
+    out[e] = kernels::q8a_scale(q.data(), cols, e / 32) * static_cast<float>(static_cast<int8_t>(q[e]));
+  return out;
+}
 
 TEST(Matmul, MatchesTheDequantisedReference) {
   const kernels::KernelTable& k = kernels::active();
@@ -35,11 +65,11 @@ TEST(Matmul, MatchesTheDequantisedReference) {
         for (int64_t cols : {int64_t{256}, int64_t{512}}) {
           if (cols % block) continue;
           for (int64_t tokens : {1, 3, 9})
-           for (bool packed : {false, true}) {
-            if (packed && !k.weights[static_cast<uint32_t>(type)].has_packed_layout()) continue;
+           for (WeightLayout layout : kLayouts) {
+            if (!has_layout(k.weights[static_cast<uint32_t>(type)], layout)) continue;
             SCOPED_TRACE(std::string(dtype_name(type)) + " rows " + std::to_string(rows) + " cols " +
                          std::to_string(cols) + " tokens " + std::to_string(tokens) + " threads " +
-                         std::to_string(threads) + (packed ? " packed" : ""));
+                         std::to_string(threads) + " " + layout_name(layout));
             std::vector<float> wf(static_cast<size_t>(rows * cols)), x(static_cast<size_t>(tokens * cols));
             for (float& v : wf) v = normal(rng);
             for (float& v : x) v = normal(rng);
@@ -50,20 +80,19 @@ TEST(Matmul, MatchesTheDequantisedReference) {
             // Reference: dequantise, then multiply in double.
             std::vector<float> deq(wf.size());
             for (int64_t r = 0; r < rows; ++r) wk.dequant_row(wq.data() + r * row_bytes(type, cols), deq.data() + r * cols, cols);
-            std::vector<uint8_t> wp = wq;
-            if (packed) {
-              for (int64_t r = 0; r < rows; ++r)
-                wk.repack_row(wq.data() + r * row_bytes(type, cols), wp.data() + r * row_bytes(type, cols), cols);
-            }
-            const WeightMatrix w{type, rows, cols, wp.data(), packed};
+            const std::vector<uint8_t> wp = in_layout(wk, layout, wq, rows, row_bytes(type, cols), cols);
+            const WeightMatrix w{type, rows, cols, wp.data(), layout};
             std::vector<float> y(static_cast<size_t>(tokens * rows));
             matmul(ctx, w, x.data(), tokens, y.data());
+            const bool quantised_x = layout == WeightLayout::kInt8 && tokens <= kernels::kMaxDotVectors;
             for (int64_t t = 0; t < tokens; ++t) {
+              const std::vector<float> xt = quantised_x ? as_q8a(k, x.data() + t * cols, cols)
+                                                        : std::vector<float>(x.begin() + t * cols, x.begin() + (t + 1) * cols);
               for (int64_t r = 0; r < rows; ++r) {
                 double ref = 0, mag = 0;
                 for (int64_t c = 0; c < cols; ++c) {
-                  ref += static_cast<double>(deq[r * cols + c]) * x[t * cols + c];
-                  mag += std::fabs(static_cast<double>(deq[r * cols + c]) * x[t * cols + c]);
+                  ref += static_cast<double>(deq[r * cols + c]) * xt[c];
+                  mag += std::fabs(static_cast<double>(deq[r * cols + c]) * xt[c]);
                 }
                 // fp32 summation: error <= n·eps·Σ|terms| in the worst case; 4·sqrt(n)·eps·Σ|terms|
                 // bounds it in practice for random signs and any summation order.
@@ -94,19 +123,19 @@ TEST(Matmul, DecodeBatchesGiveEveryTokenItsOneTokenResultBitForBit) {
       for (int64_t rows : {1, 37, 300}) {
         for (int64_t cols : {int64_t{256}, int64_t{416}, int64_t{1280}}) {  // 8, 13 and 40 blocks of 32
           if (cols % dtype_info(type).block_size) continue;
-          for (bool packed : {false, true}) {
-            if (packed && !wk.has_packed_layout()) continue;
+          for (WeightLayout layout : kLayouts) {
+            if (!has_layout(wk, layout)) continue;
             SCOPED_TRACE(std::string(dtype_name(type)) + " rows " + std::to_string(rows) + " cols " +
-                         std::to_string(cols) + " threads " + std::to_string(threads) + (packed ? " packed" : ""));
+                         std::to_string(cols) + " threads " + std::to_string(threads) + " " + layout_name(layout));
             const size_t stride = row_bytes(type, cols);
             std::vector<float> wf(static_cast<size_t>(cols));
-            std::vector<uint8_t> wq(stride * static_cast<size_t>(rows)), wp(wq.size());
+            std::vector<uint8_t> wq(stride * static_cast<size_t>(rows));
             for (int64_t r = 0; r < rows; ++r) {
               for (float& v : wf) v = normal(rng);
               wk.quantize_row(wf.data(), wq.data() + r * stride, cols);
-              if (packed) wk.repack_row(wq.data() + r * stride, wp.data() + r * stride, cols);
             }
-            const WeightMatrix w{type, rows, cols, packed ? wp.data() : wq.data(), packed};
+            const std::vector<uint8_t> wp = in_layout(wk, layout, wq, rows, stride, cols);
+            const WeightMatrix w{type, rows, cols, wp.data(), layout};
             std::vector<float> x(static_cast<size_t>(kTokens * cols));
             for (float& v : x) v = normal(rng);
             std::vector<float> alone(static_cast<size_t>(kTokens * rows));

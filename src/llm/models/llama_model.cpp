@@ -10,18 +10,41 @@
 namespace coreinfer::llm {
 
 Result<std::unique_ptr<LlamaModel>> LlamaModel::load(std::unique_ptr<gguf::GgufFile> file,
-                                                     const kernels::KernelTable& kernels, WeightPlacement placement) {
+                                                     const kernels::KernelTable& kernels, WeightPlacement placement,
+                                                     ActivationPath activations) {
   std::unique_ptr<LlamaModel> m(new LlamaModel());
   CI_ASSIGN_OR_RETURN(m->config_, ModelConfig::from_gguf(*file));
   m->file_ = std::move(file);
   CI_RETURN_IF_ERROR(m->load_weights(kernels));
+  m->choose_layouts(kernels, placement, activations);
   if (placement == WeightPlacement::kHugePages) CI_RETURN_IF_ERROR(m->copy_weights_to_huge_pages(kernels));
   return m;
 }
 
-// Copies the weights into huge-page memory; the matrices only multiplied by (not the token
-// embedding, nor an output head tied to it) are repacked on the way into their type's packed
-// layout where the kernels have one (same size, see kernels/quant/packed.h).
+// The layout each matrix multiplied by gets. Repacking needs the copy into huge pages; the token
+// embedding (rows are read, not multiplied) and an output head sharing its bytes keep the GGUF
+// bytes, so they can only take a path that reads the GGUF layout as it is.
+void LlamaModel::choose_layouts(const kernels::KernelTable& kernels, WeightPlacement placement,
+                                ActivationPath activations) {
+  const bool can_repack_output = output_.data != token_embd_.data && placement == WeightPlacement::kHugePages;
+  auto choose = [&](ops::WeightMatrix& w, bool can_repack) {
+    const kernels::WeightKernels* wk = kernels.weight(w.type);
+    if (wk == nullptr) return;
+    if (activations == ActivationPath::kInt8 && wk->has_int8_path() &&
+        (can_repack || wk->int8_repack_row == nullptr)) {
+      w.layout = ops::WeightLayout::kInt8;
+    } else if (can_repack && wk->has_packed_layout() && wk->packed_dot_multi != nullptr) {
+      w.layout = ops::WeightLayout::kPacked;
+    }
+  };
+  choose(output_, can_repack_output);
+  for (Layer& l : layers_)
+    for (ops::WeightMatrix* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
+      choose(*w, placement == WeightPlacement::kHugePages);
+}
+
+// Copies the weights into huge-page memory, repacking each matrix into the layout
+// choose_layouts gave it (same size, see kernels/quant/packed.h and int8_path.h).
 Status LlamaModel::copy_weights_to_huge_pages(const kernels::KernelTable& kernels) {
   std::vector<ops::WeightMatrix*> matrices = {&token_embd_};
   if (output_.data != token_embd_.data) matrices.push_back(&output_);
@@ -40,10 +63,12 @@ Status LlamaModel::copy_weights_to_huge_pages(const kernels::KernelTable& kernel
     const size_t bytes = w->row_stride() * w->rows;
     uint8_t* dst = weight_memory_.data() + offset;
     const kernels::WeightKernels* wk = kernels.weight(w->type);
-    const bool embedding = w == &token_embd_ || w->data == old_embd;
-    if (!embedding && wk != nullptr && wk->has_packed_layout() && wk->packed_dot_multi != nullptr) {
-      for (int64_t r = 0; r < w->rows; ++r) wk->repack_row(w->row(r), dst + r * w->row_stride(), w->cols);
-      w->packed = true;
+    const kernels::RepackRowFn repack = wk == nullptr                             ? nullptr
+                                        : w->layout == ops::WeightLayout::kPacked ? wk->repack_row
+                                        : w->layout == ops::WeightLayout::kInt8 ? wk->int8_repack_row
+                                                                                : nullptr;
+    if (repack != nullptr) {
+      for (int64_t r = 0; r < w->rows; ++r) repack(w->row(r), dst + r * w->row_stride(), w->cols);
     } else {
       std::memcpy(dst, w->data, bytes);
     }

@@ -22,7 +22,9 @@ Result<std::unique_ptr<LlmEngine>> LlmEngine::load(const ModelSpec& spec, Metric
   const kernels::KernelTable& table = kernels::active();
   CI_ASSIGN_OR_RETURN(e->model_, llm::LlamaModel::load(std::move(file), table,
                                                       spec.mmap_weights ? llm::WeightPlacement::kFileMap
-                                                                        : llm::WeightPlacement::kHugePages));
+                                                                        : llm::WeightPlacement::kHugePages,
+                                                      spec.fp32_activations ? llm::ActivationPath::kFp32
+                                                                            : llm::ActivationPath::kInt8));
   const llm::ModelConfig& c = e->model_->config();
   int64_t n_ctx = spec.ctx_size;
   if (n_ctx > c.context_length) {
