@@ -98,14 +98,15 @@ void weight_dot(benchmark::State& state, const KernelTable* t, DType type, int64
 // The decode GEMV as a model runs it, from memory: 2048 x 5632 matrices (a small model's FFN),
 // as many as make >= 128 MiB, cycled so every call streams its matrix from DRAM. fp32: the fp32
 // path (packed_dot_multi where the type has a packed layout, else dot_multi); int8: quantize_act
-// of x then int8_dot_multi on the int8 layout. Reports weight bytes/s.
-constexpr int64_t kGemvRows = 2048, kGemvCols = 5632;
+// of x then int8_dot_multi on the int8 layout. Reports weight bytes/s. in-cache: one 128-row
+// matrix (L2-resident), the kernel's compute ceiling.
+constexpr int64_t kGemvCols = 5632;
 constexpr size_t kStreamBytes = size_t{128} << 20;
 
-void gemv(benchmark::State& state, const KernelTable* t, DType type, bool int8) {
+void gemv(benchmark::State& state, const KernelTable* t, DType type, bool int8, int64_t rows, bool stream) {
   const WeightKernels* k = t->weight(type);
-  const size_t stride = coreinfer::row_bytes(type, kGemvCols), matrix = stride * kGemvRows;
-  const int64_t n_mats = static_cast<int64_t>((kStreamBytes + matrix - 1) / matrix);
+  const size_t stride = coreinfer::row_bytes(type, kGemvCols), matrix = stride * rows;
+  const int64_t n_mats = stream ? static_cast<int64_t>((kStreamBytes + matrix - 1) / matrix) : 1;
   auto mem = coreinfer::HugePageBuffer::allocate(matrix * static_cast<size_t>(n_mats));
   if (!mem.is_ok()) {
     state.SkipWithError("no memory");
@@ -113,7 +114,7 @@ void gemv(benchmark::State& state, const KernelTable* t, DType type, bool int8) 
   }
   const RepackRowFn repack = int8 ? k->int8_repack_row : k->repack_row;
   std::vector<uint8_t> row(stride), repacked(stride);
-  for (int64_t r = 0; r < kGemvRows; ++r) {  // 16 distinct rows, repeated
+  for (int64_t r = 0; r < rows; ++r) {  // 16 distinct rows, repeated
     if (r < 16) {
       const AlignedBuffer src = random_floats(kGemvCols, 100 + static_cast<uint32_t>(r));
       k->quantize_row(src.as<float>(), row.data(), kGemvCols);
@@ -129,16 +130,16 @@ void gemv(benchmark::State& state, const KernelTable* t, DType type, bool int8) 
   for (int64_t m = 1; m < n_mats; ++m) std::memcpy(mem->data() + m * matrix, mem->data(), matrix);
   const AlignedBuffer x = random_floats(kGemvCols, 6);
   std::vector<uint8_t> xq(q8a_bytes(kGemvCols));
-  std::vector<float> y(static_cast<size_t>(kGemvRows));
+  std::vector<float> y(static_cast<size_t>(rows));
   const DotMultiFn dot = k->has_packed_layout() ? k->packed_dot_multi : k->dot_multi;
   int64_t m = 0;
   for (auto _ : state) {
     const uint8_t* w = mem->data() + m * matrix;
     if (int8) {
       t->quantize_act(x.as<float>(), xq.data(), kGemvCols);
-      k->int8_dot_multi(w, stride, kGemvRows, xq.data(), xq.size(), 1, y.data(), kGemvRows, kGemvCols);
+      k->int8_dot_multi(w, stride, rows, xq.data(), xq.size(), 1, y.data(), rows, kGemvCols);
     } else {
-      dot(w, stride, kGemvRows, x.as<float>(), kGemvCols, 1, y.data(), kGemvRows, kGemvCols);
+      dot(w, stride, rows, x.as<float>(), kGemvCols, 1, y.data(), rows, kGemvCols);
     }
     benchmark::DoNotOptimize(y.data());
     m = (m + 1) % n_mats;
@@ -192,9 +193,15 @@ void register_level(Isa isa, const KernelTable& t) {
   benchmark::RegisterBenchmark(("membw/" + level).c_str(), membw, tp)->Unit(benchmark::kMillisecond);
   for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K}) {
     const std::string base = "gemv/" + level + "/" + std::string(coreinfer::dtype_name(type));
-    benchmark::RegisterBenchmark((base + "/fp32").c_str(), gemv, tp, type, false)->Unit(benchmark::kMicrosecond);
-    if (t.weight(type)->has_int8_path())
-      benchmark::RegisterBenchmark((base + "/int8").c_str(), gemv, tp, type, true)->Unit(benchmark::kMicrosecond);
+    for (bool stream : {true, false}) {
+      const std::string where = stream ? "/stream" : "/in-cache";
+      const int64_t rows = stream ? 2048 : 128;
+      benchmark::RegisterBenchmark((base + "/fp32" + where).c_str(), gemv, tp, type, false, rows, stream)
+          ->Unit(benchmark::kMicrosecond);
+      if (t.weight(type)->has_int8_path())
+        benchmark::RegisterBenchmark((base + "/int8" + where).c_str(), gemv, tp, type, true, rows, stream)
+            ->Unit(benchmark::kMicrosecond);
+    }
   }
 }
 

@@ -2,8 +2,11 @@
 // chosen type with coreinfer's own quantisers and GGUF writer, so anyone can reproduce the
 // speed numbers without downloading a model:
 //   coreinfer_make_model --shape tinyllama-1.1b --type Q4_K_M -o build/bench-models/tl-q4km.gguf
+// The file also carries a synthetic SentencePiece vocabulary (see add_tokenizer) so that
+// `coreinfer run` and `coreinfer serve`, which need a tokenizer, accept it.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -93,6 +96,56 @@ bool add_norm(coreinfer::gguf::GgufWriter& w, const std::string& name, int64_t n
   return w.add_tensor(name, DType::kF32, {n}, v.data(), v.size() * sizeof(float)).is_ok();
 }
 
+// A Llama-style SentencePiece vocabulary of exactly `vocab` tokens: <unk>, <s>, </s>, the 256
+// byte-fallback tokens, then made-up pieces (printable ASCII, lowercase pairs and triples, with
+// and without the word-start mark U+2581) until the vocabulary is full. Any text tokenizes
+// (bytes fall back to <0xXX>), and every id the random model may sample detokenizes.
+void add_tokenizer(coreinfer::gguf::GgufWriter& w, int64_t vocab) {
+  const std::string word_start = "\xE2\x96\x81";  // U+2581, SentencePiece's space
+  std::vector<std::string> tokens = {"<unk>", "<s>", "</s>"};
+  std::vector<int32_t> types = {2, 3, 3};  // unknown, control, control
+  for (int b = 0; b < 256; ++b) {
+    char name[8];
+    std::snprintf(name, sizeof name, "<0x%02X>", b);
+    tokens.push_back(name);
+    types.push_back(6);  // byte
+  }
+  const auto n = static_cast<size_t>(vocab);
+  auto add = [&](const std::string& piece) {
+    if (tokens.size() >= n) return;
+    tokens.push_back(piece);
+    types.push_back(1);  // normal
+  };
+  add(word_start);
+  for (char c = 33; c < 127; ++c) add(std::string(1, c));
+  for (char c = 33; c < 127; ++c) add(word_start + c);
+  std::string s;
+  // Lowercase strings of growing length, each once plain and once after the word-start mark.
+  for (int len = 2; tokens.size() < n && len <= 4; ++len) {
+    int64_t count = 1;
+    for (int i = 0; i < len; ++i) count *= 26;
+    for (int64_t k = 0; k < count && tokens.size() < n; ++k) {
+      s.assign(static_cast<size_t>(len), 'a');
+      for (int64_t i = len - 1, v = k; i >= 0; --i, v /= 26) s[static_cast<size_t>(i)] = static_cast<char>('a' + v % 26);
+      add(s);
+      add(word_start + s);
+    }
+  }
+  for (size_t i = tokens.size(); i < n; ++i) add("<unused_" + std::to_string(i) + ">");
+  tokens.resize(std::min(tokens.size(), n));
+  types.resize(tokens.size());
+  // SentencePiece merges the best-scoring pair first; longer pieces score higher here.
+  std::vector<float> scores(tokens.size(), 0.0f);
+  for (size_t i = 0; i < tokens.size(); ++i) scores[i] = types[i] == 1 ? static_cast<float>(tokens[i].size()) : 0.0f;
+  w.set_string("tokenizer.ggml.model", "llama");
+  w.set_string_array("tokenizer.ggml.tokens", tokens);
+  w.set_f32_array("tokenizer.ggml.scores", scores);
+  w.set_i32_array("tokenizer.ggml.token_type", types);
+  w.set_u32("tokenizer.ggml.unknown_token_id", 0);
+  w.set_u32("tokenizer.ggml.bos_token_id", 1);
+  w.set_u32("tokenizer.ggml.eos_token_id", 2);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,6 +176,7 @@ int main(int argc, char** argv) {
   w.set_f32("llama.rope.freq_base", s.rope_base);
   w.set_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
   w.set_u32("llama.vocab_size", static_cast<uint32_t>(s.vocab));
+  add_tokenizer(w, s.vocab);
 
   Gaussian g(seed);
   const int64_t head_dim = s.dim / s.n_heads;
@@ -148,6 +202,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", st.to_string().c_str());
     return 1;
   }
-  std::printf("wrote %s\n", out.c_str());
+  // Parameters: embedding and output head, per layer the 7 matrices and 2 norms, final norm.
+  const int64_t per_layer = 2 * s.dim * s.dim + 2 * kv_dim * s.dim + 3 * s.ffn * s.dim + 2 * s.dim;
+  const int64_t params = 2 * s.vocab * s.dim + s.n_layers * per_layer + s.dim;
+  std::printf("wrote %s (%s, %.1fM parameters)\n", out.c_str(), shape_name.c_str(), static_cast<double>(params) / 1e6);
   return 0;
 }

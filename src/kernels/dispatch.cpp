@@ -131,6 +131,9 @@ bool build_table(Isa max_isa, KernelTable* out) {
     register_level(level, t);
   }
   t.isa = max_isa;
+  // A type whose 8-bit path reads the GGUF layout decodes it with the best GGUF decoder.
+  for (WeightKernels& w : t.weights)
+    if (w.has_int8_path() && w.int8_repack_row == nullptr) w.int8_dequant_row = w.dequant_row;
   *out = t;
   return true;
 }

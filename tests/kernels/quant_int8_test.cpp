@@ -180,13 +180,92 @@ TEST_P(Int8LevelTest, DotIsWithinTheBoundOfTheExactDot) {
   }
 }
 
+// Weights that are exactly zero with nonzero scales (Q4_0 nibbles of 8, Q6_K quants of 32, Q8_0
+// quants of 0): the offsets cancel exactly in the integer sums, so the dot must be exactly 0
+// (a kernel that subtracted the offset in fp32 would leave rounding residue).
+TEST_P(Int8LevelTest, ZeroWeightsGiveExactlyZero) {
+  std::mt19937 rng(17);
+  for (DType type : {DType::kQ4_0, DType::kQ6_K, DType::kQ8_0}) {
+    const WeightFormat& f = format_of(type);
+    const WeightKernels* k = simd.weight(type);
+    const int64_t n = 9 * f.block_size;
+    std::vector<uint8_t> w = random_weights(f, n, rng);
+    for (int64_t b = 0; b < n / f.block_size; ++b) {
+      uint8_t* blk = w.data() + b * f.block_bytes;
+      if (type == DType::kQ4_0) std::memset(blk + 2, 0x88, 16);
+      if (type == DType::kQ8_0) std::memset(blk + 2, 0, 32);
+      if (type == DType::kQ6_K) {
+        std::memset(blk, 0x00, 128);       // ql: low 4 bits 0
+        std::memset(blk + 128, 0xAA, 64);  // qh: high 2 bits 2 -> q = 32
+      }
+    }
+    std::vector<uint8_t> layout = w;
+    if (k->int8_repack_row != nullptr) k->int8_repack_row(w.data(), layout.data(), n);
+    const std::vector<uint8_t> xq = quantized(ref, random_activations(n, rng));
+    float y = 1.0f;
+    k->int8_dot_multi(layout.data(), layout.size(), 1, xq.data(), xq.size(), 1, &y, 1, n);
+    EXPECT_EQ(y, 0.0f) << level() << " " << format_name(f);
+  }
+}
+
 TEST_P(Int8LevelTest, DotMultiIsBitIdenticalToOneRowOneVector) {
   std::mt19937 rng(9);
   for (DType type : kInt8Types) {
     const WeightFormat& f = format_of(type);
     const WeightKernels* k = simd.weight(type);
-    const int64_t n = 5 * f.block_size * (f.block_size == 32 ? 3 : 1);
-    constexpr int kRows = 7;
+    for (const int64_t n : {int64_t{f.block_size}, 3 * int64_t{f.block_size}, 15 * int64_t{f.block_size}}) {
+      SCOPED_TRACE("n=" + std::to_string(n));
+      constexpr int kRows = 7;
+      const size_t stride = static_cast<size_t>(n / f.block_size * f.block_bytes);
+      std::vector<uint8_t> rows(stride * kRows);
+      for (int r = 0; r < kRows; ++r) {
+        const std::vector<uint8_t> w = random_weights(f, n, rng);
+        if (k->int8_repack_row != nullptr) {
+          k->int8_repack_row(w.data(), rows.data() + r * stride, n);
+        } else {
+          std::memcpy(rows.data() + r * stride, w.data(), stride);
+        }
+      }
+      const size_t xs = q8a_bytes(n) + 8;  // a stride that is not the vector's size
+      std::vector<uint8_t> acts(xs * kMaxDotVectors);
+      for (int j = 0; j < kMaxDotVectors; ++j) {
+        const std::vector<uint8_t> xq = quantized(ref, random_activations(n, rng));
+        std::memcpy(acts.data() + j * xs, xq.data(), xq.size());
+      }
+      float alone[kMaxDotVectors][kRows];
+      for (int j = 0; j < kMaxDotVectors; ++j)
+        for (int r = 0; r < kRows; ++r)
+          k->int8_dot_multi(rows.data() + r * stride, stride, 1, acts.data() + j * xs, xs, 1, &alone[j][r], 1, n);
+      for (int n_rows = 1; n_rows <= kRows; ++n_rows) {
+        for (int n_x = 1; n_x <= kMaxDotVectors; ++n_x) {
+          std::vector<float> y(static_cast<size_t>(kMaxDotVectors) * 16, -1.0f);
+          k->int8_dot_multi(rows.data(), stride, n_rows, acts.data(), xs, n_x, y.data(), 16, n);
+          for (int j = 0; j < kMaxDotVectors; ++j)
+            for (int r = 0; r < 16; ++r) {
+              if (j < n_x && r < n_rows) {
+                ASSERT_EQ(std::memcmp(&y[j * 16 + r], &alone[j][r], sizeof(float)), 0)
+                    << level() << " " << format_name(f) << " rows " << n_rows << " vectors " << n_x << " (" << r << ", "
+                    << j << ")";
+              } else {
+                ASSERT_EQ(y[j * 16 + r], -1.0f) << level() << " " << format_name(f) << " wrote outside the output block";
+              }
+            }
+        }
+      }
+    }
+  }
+}
+
+// Many rows (kernels take rows several at a time, spread over the call's rows) at a row length
+// of TinyLlama's FFN: each result bit for bit the one-row one-vector result, and nothing written
+// beyond the n_rows results of each vector.
+TEST_P(Int8LevelTest, DotMultiOverManyRowsIsBitIdenticalToOneRow) {
+  std::mt19937 rng(13);
+  for (DType type : kInt8Types) {
+    const WeightFormat& f = format_of(type);
+    const WeightKernels* k = simd.weight(type);
+    const int64_t n = f.block_size == 32 ? 5632 : 2816;
+    constexpr int kRows = 37, kYStride = 40;
     const size_t stride = static_cast<size_t>(n / f.block_size * f.block_bytes);
     std::vector<uint8_t> rows(stride * kRows);
     for (int r = 0; r < kRows; ++r) {
@@ -197,25 +276,25 @@ TEST_P(Int8LevelTest, DotMultiIsBitIdenticalToOneRowOneVector) {
         std::memcpy(rows.data() + r * stride, w.data(), stride);
       }
     }
-    const size_t xs = q8a_bytes(n) + 8;  // a stride that is not the vector's size
+    const size_t xs = q8a_bytes(n) + 3;
     std::vector<uint8_t> acts(xs * kMaxDotVectors);
     for (int j = 0; j < kMaxDotVectors; ++j) {
       const std::vector<uint8_t> xq = quantized(ref, random_activations(n, rng));
       std::memcpy(acts.data() + j * xs, xq.data(), xq.size());
     }
-    float alone[kMaxDotVectors][kRows];
-    for (int j = 0; j < kMaxDotVectors; ++j)
-      for (int r = 0; r < kRows; ++r)
-        k->int8_dot_multi(rows.data() + r * stride, stride, 1, acts.data() + j * xs, xs, 1, &alone[j][r], 1, n);
-    for (int n_rows = 1; n_rows <= kRows; ++n_rows) {
-      for (int n_x = 1; n_x <= kMaxDotVectors; ++n_x) {
-        std::vector<float> y(static_cast<size_t>(kMaxDotVectors) * 16, -1.0f);
-        k->int8_dot_multi(rows.data(), stride, n_rows, acts.data(), xs, n_x, y.data(), 16, n);
-        for (int j = 0; j < n_x; ++j)
-          for (int r = 0; r < n_rows; ++r)
-            ASSERT_EQ(std::memcmp(&y[j * 16 + r], &alone[j][r], sizeof(float)), 0)
-                << level() << " " << format_name(f) << " rows " << n_rows << " vectors " << n_x << " (" << r << ", " << j
-                << ")";
+    for (int n_rows : {kRows, 16, 9}) {
+      for (int n_x : {1, 3, kMaxDotVectors}) {
+        std::vector<float> y(static_cast<size_t>(kMaxDotVectors) * kYStride, -1.0f);
+        k->int8_dot_multi(rows.data(), stride, n_rows, acts.data(), xs, n_x, y.data(), kYStride, n);
+        for (int j = 0; j < n_x; ++j) {
+          for (int r = 0; r < n_rows; ++r) {
+            float alone;
+            k->int8_dot_multi(rows.data() + r * stride, stride, 1, acts.data() + j * xs, xs, 1, &alone, 1, n);
+            ASSERT_EQ(std::memcmp(&y[j * kYStride + r], &alone, sizeof(float)), 0)
+                << level() << " " << format_name(f) << " rows " << n_rows << " vectors " << n_x << " (" << r << ", " << j << ")";
+          }
+          for (int r = n_rows; r < kYStride; ++r) ASSERT_EQ(y[j * kYStride + r], -1.0f) << "wrote past the rows";
+        }
       }
     }
   }

@@ -23,6 +23,7 @@
 #include "kernels/quant/int8_path.h"
 
 namespace coreinfer::kernels::arm_int8 {
+namespace {  // internal linkage: the includers are built for different -march levels
 
 // --- the Q8A quantizer (bit-identical to quantize_act_ref) ---
 
@@ -77,9 +78,21 @@ static inline float32x4_t load_f16x4(const uint8_t* p, int count) {
 }
 
 static inline float half_to_f32(const uint8_t* p) {
-  uint8_t h[8] = {};
-  std::memcpy(h, p, 2);
-  return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u8(vld1_u8(h))), 0);
+  __fp16 h;
+  std::memcpy(&h, p, sizeof h);
+  return static_cast<float>(h);  // exact (fcvt)
+}
+
+// 4 bytes at p widened to fp32 lanes (exact).
+static inline float32x4_t u8x4_to_f32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return vcvtq_f32_u32(vmovl_u16(vget_low_u16(vmovl_u8(vcreate_u8(v)))));
+}
+static inline float32x4_t s8x4_to_f32(const int8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return vcvtq_f32_s32(vmovl_s16(vget_low_s16(vmovl_s8(vcreate_s8(v)))));
 }
 
 static inline float finish(float32x4_t a) {
@@ -175,16 +188,11 @@ struct Q4_KType {
     uint8_t sc[8], mn[8];
     q4k_scales_mins(blk->scales, sc, mn);
     const int j = static_cast<int>(u % 8);
-    float scf[4], mnf[4];
-    for (int i = 0; i < 4; ++i) {
-      scf[i] = static_cast<float>(sc[j + i]);
-      mnf[i] = static_cast<float>(mn[j + i]);
-    }
     const float d = half_to_f32(reinterpret_cast<const uint8_t*>(&blk->d));
     const float dmin = half_to_f32(reinterpret_cast<const uint8_t*>(&blk->dmin));
     const float32x4_t dx = load_f32x4(xq + n + 4 * u, 4);
-    const float32x4_t a = vmulq_f32(vmulq_n_f32(vld1q_f32(scf), d), dx);
-    const float32x4_t m = vmulq_f32(vmulq_n_f32(vld1q_f32(mnf), dmin), dx);
+    const float32x4_t a = vmulq_f32(vmulq_n_f32(u8x4_to_f32(sc + j), d), dx);
+    const float32x4_t m = vmulq_f32(vmulq_n_f32(u8x4_to_f32(mn + j), dmin), dx);
     int16_t s16[8];
     std::memcpy(s16, xq + n + n / 8 + 4 * u, sizeof s16);
     const int32x4_t sx = vpaddlq_s16(vld1q_s16(s16));
@@ -218,10 +226,18 @@ struct Q6_KType {
         // (qh >> 2j & 3) << 4 = (qh << 4 >> 2j) & 0x30 for 2j <= 4, (qh >> (2j - 4)) & 0x30 above
         uint8x16_t high;
         switch (sh) {
-          case 0: high = vandq_u8(vshlq_n_u8(hb, 4), m2); break;
-          case 2: high = vandq_u8(vshlq_n_u8(hb, 2), m2); break;
-          case 4: high = vandq_u8(hb, m2); break;
-          default: high = vandq_u8(vshrq_n_u8(hb, 2), m2); break;
+          case 0:
+            high = vandq_u8(vshlq_n_u8(hb, 4), m2);
+            break;
+          case 2:
+            high = vandq_u8(vshlq_n_u8(hb, 2), m2);
+            break;
+          case 4:
+            high = vandq_u8(hb, m2);
+            break;
+          default:
+            high = vandq_u8(vshrq_n_u8(hb, 2), m2);
+            break;
         }
         w[2 * t + c] = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(low, high)), off);
       }
@@ -233,9 +249,7 @@ struct Q6_KType {
                             float32x4_t acc) {
     const BlockQ6_K* blk = block(row, u);
     const int g = static_cast<int>(u % 16);
-    float scf[4];
-    for (int i = 0; i < 4; ++i) scf[i] = static_cast<float>(blk->scales[g + i]);
-    const float32x4_t sc = vld1q_f32(scf);
+    const float32x4_t sc = s8x4_to_f32(blk->scales + g);
     const float d = half_to_f32(reinterpret_cast<const uint8_t*>(&blk->d));
     float dx2[2];
     std::memcpy(dx2, xq + n + 4 * (u / 2), sizeof dx2);
@@ -252,17 +266,16 @@ template <class T, class Dot, int R, int X>
 static inline void tile_isums(const uint8_t* const* rows, const uint8_t* const* xs, int64_t n, int64_t u,
                               int32x4_t (*isums)[X]) {
   constexpr int K = T::kK;
-  int8x16_t xv[X][4 * K];
-  for (int x = 0; x < X; ++x)
-    for (int i = 0; i < 4 * K; ++i) xv[x][i] = load_s8(xs[x] + 16 * (K * u + i));
-  for (int r = 0; r < R; ++r) {
-    int8x16_t w[4 * K];
-    T::decode4(rows[r], n, u, w);
-    for (int x = 0; x < X; ++x) {
+  int8x16_t w[R][4 * K];
+  for (int r = 0; r < R; ++r) T::decode4(rows[r], n, u, w[r]);
+  for (int x = 0; x < X; ++x) {
+    int8x16_t xv[4 * K];
+    for (int i = 0; i < 4 * K; ++i) xv[i] = load_s8(xs[x] + 16 * (K * u + i));
+    for (int r = 0; r < R; ++r) {
       int32x4_t p[4];
       for (int i = 0; i < 4; ++i) {
         p[i] = vdupq_n_s32(0);
-        for (int k = 0; k < K; ++k) p[i] = Dot::dot(p[i], w[K * i + k], xv[x][K * i + k]);
+        for (int k = 0; k < K; ++k) p[i] = Dot::dot(p[i], w[r][K * i + k], xv[K * i + k]);
       }
       isums[r][x] = vpaddq_s32(vpaddq_s32(p[0], p[1]), vpaddq_s32(p[2], p[3]));
     }
@@ -344,4 +357,5 @@ static inline void set_int8_kernel(KernelTable& t, DType type, Int8DotMultiFn fn
   k.int8_isa = isa;
 }
 
+}  // namespace
 }  // namespace coreinfer::kernels::arm_int8

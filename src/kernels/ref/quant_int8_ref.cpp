@@ -56,7 +56,10 @@ void dequant_q8_0i(const void* src, float* dst, int64_t n) {
   const auto* p = static_cast<const uint8_t*>(src);
   const int64_t nb = n / kB;
   const auto* q = reinterpret_cast<const int8_t*>(p + 2 * nb);
-  for (int64_t e = 0; e < n; ++e) dst[e] = half_at(p + 2 * (e / kB)) * static_cast<float>(q[e]);
+  for (int64_t b = 0; b < nb; ++b) {
+    const float d = half_at(p + 2 * b);
+    for (int i = 0; i < kB; ++i) dst[b * kB + i] = d * static_cast<float>(q[b * kB + i]);
+  }
 }
 
 float dot_q8_0i(const uint8_t* w, const void* xq, int64_t n) {
@@ -91,11 +94,29 @@ void repack_q4_0i(const void* src, void* dst, int64_t n) {
   if (nb % 2 != 0) std::memcpy(quants + 32 * (nb / 2), blocks[nb - 1].qs, 16);
 }
 
+// Block by block (prompt processing decodes whole matrices with this where no SIMD level has one).
 void dequant_q4_0i(const void* src, float* dst, int64_t n) {
   const auto* p = static_cast<const uint8_t*>(src);
   const int64_t nb = n / kB;
-  for (int64_t e = 0; e < n; ++e)
-    dst[e] = half_at(p + 2 * (e / kB)) * static_cast<float>(q4_0i_quant(p + 2 * nb, nb, e) - 8);
+  const uint8_t* quants = p + 2 * nb;
+  for (int64_t pair = 0; pair < nb / 2; ++pair) {
+    const float d0 = half_at(p + 4 * pair), d1 = half_at(p + 4 * pair + 2);
+    const uint8_t* q = quants + 32 * pair;
+    float* y = dst + 64 * pair;
+    for (int l = 0; l < 32; ++l) {
+      y[l] = d0 * static_cast<float>((q[l] & 0xF) - 8);
+      y[32 + l] = d1 * static_cast<float>((q[l] >> 4) - 8);
+    }
+  }
+  if (nb % 2 != 0) {
+    const float d = half_at(p + 2 * (nb - 1));
+    const uint8_t* q = quants + 32 * (nb / 2);
+    float* y = dst + 64 * (nb / 2);
+    for (int l = 0; l < 16; ++l) {
+      y[l] = d * static_cast<float>((q[l] & 0xF) - 8);
+      y[16 + l] = d * static_cast<float>((q[l] >> 4) - 8);
+    }
+  }
 }
 
 float dot_q4_0i(const uint8_t* w, const void* xq, int64_t n) {

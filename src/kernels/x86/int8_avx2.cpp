@@ -6,16 +6,17 @@
 //   Q8_0I: |w| (<= 128) x (x with w's sign) (<= 127): pair sums <= 32512.
 //   Q4_0I, Q4_K: nibble (<= 15) x x: <= 3810. Q6_K: 6-bit q (<= 63) x x: <= 16002.
 // The offsets of Q4_0I (-8) and Q6_K (-32) are subtracted in the s16 pair sums: maddubs(q, x) -
-// maddubs(c, x) = (q0 - c) x0 + (q1 - c) x1 (|.| <= 24130), one vpmaddubsw per activation block
-// shared by all rows; so every s32 lane is the exact integer sum over its 4 elements of
-// (q - c) x, the reference's isum - c * s split by lanes without cancellation between lanes.
+// maddubs(c, x) = (q0 - c) x0 + (q1 - c) x1 exactly (|.| <= 8128), the second vpmaddubsw once
+// per activation block for all rows of the tile; so every s32 lane is the exact sum over its 4
+// elements of (q - c) x: the reference's isum - c * s, split by lanes with no cancellation
+// left between lanes for the fp32 sums.
 // Q6_K's int8 group scales enter in the vpmaddwd (lanes 0-3 one group, 4-7 the next).
 // Per block the 8 lanes are converted (exactly) and FMAd with the block's fp32 scale
 // (d_w * d_x, Q4_K: d * sc * d_x; Q6_K: d * d_x) into one accumulator per (row, vector);
 // Q4_K's min term is one fnmadd per super-block with the 8 sub-blocks in the lanes.
-// Tiles of up to 4 rows x 2 vectors share the weight decoding and the activation loads; each
-// (row, vector) pair runs the same operations in the same order whatever the tile, so results
-// do not depend on n_rows / n_x.
+// Tiles (4 rows, Q6_K 2, x 1 vector; 2 x 2) share the weight decoding and activation loads; each
+// (row, vector) pair runs the same operations in the same order whatever the tile, then one
+// final reduction, so results do not depend on n_rows / n_x.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -34,7 +35,7 @@ using namespace avx2;
 
 constexpr int kB = kQ8ABlock;
 constexpr int kN = kSuperBlockSize;
-constexpr int kPrefetchBytes = 768;  // how far ahead of the weight stream to prefetch
+constexpr int kPrefetchBytes = 3072;  // how far ahead of each row's stream to prefetch
 
 [[gnu::always_inline]] inline __m256i load256(const void* p) {
   return _mm256_loadu_si256(static_cast<const __m256i*>(p));
@@ -66,8 +67,8 @@ inline Act act_at(const uint8_t* xq, int64_t n) { return {xq, xq + n, xq + n + n
 
 // The scalar quantizer's operations (kernels/ref/quant_int8_ref.cpp) lane by lane: amax as fmax
 // (vmaxps with the running max second ignores NaN like fmax), d and 1/d in scalar fp32, q by
-// vcvtps2dq (round-half-even, out-of-range and NaN -> INT_MIN as lrint's LONG_MIN), saturating
-// packs then max(q, -127): the reference's clamp to [-127, 127].
+// vcvtps2dq (round-half-even; +-inf and NaN, the only products out of range, give INT_MIN as
+// lrint gives LONG_MIN), saturating packs then max(q, -127): the reference's clamp.
 void quantize_act_avx2(const float* x, void* xq, int64_t n) {
   auto* p = static_cast<uint8_t*>(xq);
   const int64_t nb = n / kB;
@@ -105,17 +106,39 @@ void quantize_act_avx2(const float* x, void* xq, int64_t n) {
   }
 }
 
-// ---------------- Q8_0I ----------------
-// Row: fp16 d[nb], then int8 q[n]. Scales (d_w * d_x) are computed 8 blocks at a time.
+// ---------------- Q8_0I, Q4_0I ----------------
+// Both rows start with fp16 d[nb]. sc[r][v][i] = d_w[b0 + i] * d_x[b0 + i] for i < count (<= 8),
+// the same fp32 product whether 8 at a time or one by one.
+template <int R, int V>
+[[gnu::always_inline]] inline void legacy_scales(const uint8_t* const* rows, const Act* x, int64_t b0, int count,
+                                                 float (*sc)[V][8]) {
+  if (count == 8) {
+    __m256 dx[V];
+    for (int v = 0; v < V; ++v) dx[v] = _mm256_loadu_ps(reinterpret_cast<const float*>(x[v].d + 4 * b0));
+    for (int r = 0; r < R; ++r) {
+      const __m256 dw = _mm256_cvtph_ps(load128(rows[r] + 2 * b0));
+      for (int v = 0; v < V; ++v) _mm256_store_ps(sc[r][v], _mm256_mul_ps(dw, dx[v]));
+    }
+    return;
+  }
+  for (int i = 0; i < count; ++i)
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < V; ++v) {
+        float dx;
+        std::memcpy(&dx, x[v].d + 4 * (b0 + i), 4);
+        sc[r][v][i] = load_half(rows[r] + 2 * (b0 + i)) * dx;
+      }
+}
+
+// Q8_0I: fp16 d[nb], then int8 q[n]. |w| x (x with w's sign) per block.
 
 struct Q8_0I {
+  static constexpr int kRowsAlone = 4;  // rows per tile against a single vector
   template <int R, int V>
-  static void run(const uint8_t* w, size_t row_stride, const uint8_t* xq, size_t xq_stride, float* y,
+  static void run(const uint8_t* const* rows, const int64_t* idx, const uint8_t* xq, size_t xq_stride, float* y,
                   int64_t y_stride, int64_t n) {
     const int64_t nb = n / kB;
-    const uint8_t* rows[R];
     Act x[V];
-    for (int r = 0; r < R; ++r) rows[r] = w + r * row_stride;
     for (int v = 0; v < V; ++v) x[v] = act_at(xq + v * xq_stride, n);
     __m256 acc[R][V];
     for (int r = 0; r < R; ++r)
@@ -123,22 +146,7 @@ struct Q8_0I {
     alignas(32) float sc[R][V][8];
     for (int64_t b0 = 0; b0 < nb; b0 += 8) {
       const int count = static_cast<int>(std::min<int64_t>(8, nb - b0));
-      if (count == 8) {
-        __m256 dx[V];
-        for (int v = 0; v < V; ++v) dx[v] = _mm256_loadu_ps(reinterpret_cast<const float*>(x[v].d + 4 * b0));
-        for (int r = 0; r < R; ++r) {
-          const __m256 dw = _mm256_cvtph_ps(load128(rows[r] + 2 * b0));
-          for (int v = 0; v < V; ++v) _mm256_store_ps(sc[r][v], _mm256_mul_ps(dw, dx[v]));
-        }
-      } else {
-        for (int i = 0; i < count; ++i)
-          for (int r = 0; r < R; ++r)
-            for (int v = 0; v < V; ++v) {
-              float dx;
-              std::memcpy(&dx, x[v].d + 4 * (b0 + i), 4);
-              sc[r][v][i] = load_half(rows[r] + 2 * (b0 + i)) * dx;
-            }
-      }
+      legacy_scales<R, V>(rows, x, b0, count, sc);
       for (int i = 0; i < count; ++i) {
         const int64_t b = b0 + i;
         __m256i xv[V];
@@ -156,22 +164,20 @@ struct Q8_0I {
       }
     }
     for (int r = 0; r < R; ++r)
-      for (int v = 0; v < V; ++v) y[v * y_stride + r] = hsum(acc[r][v]);
+      for (int v = 0; v < V; ++v) y[v * y_stride + idx[r]] = hsum(acc[r][v]);
   }
 };
 
-// ---------------- Q4_0I ----------------
-// Row: fp16 d[nb], then 32 bytes per pair of blocks (low nibbles block 2p, high 2p + 1), an odd
-// last block in 16 bytes GGUF order.
+// Q4_0I: fp16 d[nb], then 32 bytes per pair of blocks (low nibbles block 2p, high 2p + 1), an
+// odd last block in 16 bytes GGUF order.
 
 struct Q4_0I {
+  static constexpr int kRowsAlone = 4;  // rows per tile against a single vector
   template <int R, int V>
-  static void run(const uint8_t* w, size_t row_stride, const uint8_t* xq, size_t xq_stride, float* y,
+  static void run(const uint8_t* const* rows, const int64_t* idx, const uint8_t* xq, size_t xq_stride, float* y,
                   int64_t y_stride, int64_t n) {
     const int64_t nb = n / kB;
-    const uint8_t* rows[R];
     Act x[V];
-    for (int r = 0; r < R; ++r) rows[r] = w + r * row_stride;
     for (int v = 0; v < V; ++v) x[v] = act_at(xq + v * xq_stride, n);
     __m256 acc[R][V];
     for (int r = 0; r < R; ++r)
@@ -180,53 +186,48 @@ struct Q4_0I {
     alignas(32) float sc[R][V][8];
     for (int64_t b0 = 0; b0 < nb; b0 += 8) {
       const int count = static_cast<int>(std::min<int64_t>(8, nb - b0));
-      if (count == 8) {
-        __m256 dx[V];
-        for (int v = 0; v < V; ++v) dx[v] = _mm256_loadu_ps(reinterpret_cast<const float*>(x[v].d + 4 * b0));
-        for (int r = 0; r < R; ++r) {
-          const __m256 dw = _mm256_cvtph_ps(load128(rows[r] + 2 * b0));
-          for (int v = 0; v < V; ++v) _mm256_store_ps(sc[r][v], _mm256_mul_ps(dw, dx[v]));
+      legacy_scales<R, V>(rows, x, b0, count, sc);
+      // Block b against quants q[r] (nibbles in element order) of every row.
+      auto block = [&](const __m256i* q, int64_t b, int i) __attribute__((always_inline)) {
+#pragma GCC unroll 2
+        for (int v = 0; v < V; ++v) {
+          const __m256i xv = load256(x[v].q + kB * b);
+          const __m256i off = _mm256_maddubs_epi16(eight, xv);
+#pragma GCC unroll 4
+          for (int r = 0; r < R; ++r) {
+            const __m256i s16 = _mm256_sub_epi16(_mm256_maddubs_epi16(q[r], xv), off);
+            acc[r][v] = fma_block(sc[r][v][i], pairs_to_i32(s16), acc[r][v]);
+          }
         }
-      } else {
-        for (int i = 0; i < count; ++i)
-          for (int r = 0; r < R; ++r)
-            for (int v = 0; v < V; ++v) {
-              float dx;
-              std::memcpy(&dx, x[v].d + 4 * (b0 + i), 4);
-              sc[r][v][i] = load_half(rows[r] + 2 * (b0 + i)) * dx;
-            }
-      }
-      for (int i = 0; i < count; i += 2) {
+      };
+      int i = 0;
+      for (; i + 2 <= count; i += 2) {
         const int64_t b = b0 + i;
-        const bool pair = b + 1 < nb;
         __m256i lo[R], hi[R];
+#pragma GCC unroll 4
         for (int r = 0; r < R; ++r) {
           const uint8_t* qw = rows[r] + 2 * nb + 16 * b;
-          if (pair) {
-            prefetch(qw + kPrefetchBytes);
-            const __m256i v = load256(qw);
-            lo[r] = _mm256_and_si256(v, mask);
-            hi[r] = _mm256_and_si256(_mm256_srli_epi16(v, 4), mask);
-          } else {  // the odd last block: 16 bytes, elements l and 16 + l in byte l
-            const __m128i v = load128(qw);
-            lo[r] = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(v, 4), _mm256_castsi256_si128(mask)),
-                                     _mm_and_si128(v, _mm256_castsi256_si128(mask)));
-          }
+          prefetch(qw + kPrefetchBytes);
+          const __m256i v = load256(qw);
+          lo[r] = _mm256_and_si256(v, mask);
+          hi[r] = _mm256_and_si256(_mm256_srli_epi16(v, 4), mask);
         }
-        for (int h = 0; h < (pair ? 2 : 1); ++h) {
-          for (int v = 0; v < V; ++v) {
-            const __m256i xv = load256(x[v].q + kB * (b + h));
-            const __m256i off = _mm256_maddubs_epi16(eight, xv);
-            for (int r = 0; r < R; ++r) {
-              const __m256i s16 = _mm256_sub_epi16(_mm256_maddubs_epi16(h == 0 ? lo[r] : hi[r], xv), off);
-              acc[r][v] = fma_block(sc[r][v][i + h], pairs_to_i32(s16), acc[r][v]);
-            }
-          }
+        block(lo, b, i);
+        block(hi, b + 1, i + 1);
+      }
+      if (i < count) {  // the odd last block: 16 bytes, elements l and 16 + l in byte l
+        const int64_t b = b0 + i;
+        __m256i q[R];
+        for (int r = 0; r < R; ++r) {
+          const __m128i v = load128(rows[r] + 2 * nb + 16 * b);
+          q[r] = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(v, 4), _mm256_castsi256_si128(mask)),
+                                  _mm_and_si128(v, _mm256_castsi256_si128(mask)));
         }
+        block(q, b, i);
       }
     }
     for (int r = 0; r < R; ++r)
-      for (int v = 0; v < V; ++v) y[v * y_stride + r] = hsum(acc[r][v]);
+      for (int v = 0; v < V; ++v) y[v * y_stride + idx[r]] = hsum(acc[r][v]);
   }
 };
 
@@ -235,8 +236,7 @@ struct Q4_0I {
 // The 8 sub-block scales (bytes 0-7) and mins (bytes 8-15) of q4k_scale_min from the block's
 // first 16 bytes (d, dmin, the 12 scale bytes = words w0, a, b, c):
 // (a, c, b, c >> 4) & (3F, 0F, 3F, 0F) | ((a, a, b, b) >> 2) & (0, 30, 0, 30).
-[[gnu::always_inline]] inline __m128i q4k_scale_bytes(const uint8_t* block) {
-  const __m128i words = load128(block);
+[[gnu::always_inline]] inline __m128i q4k_scale_bytes(__m128i words) {
   const __m128i low = _mm_srlv_epi32(_mm_shuffle_epi32(words, _MM_SHUFFLE(3, 2, 3, 1)), _mm_setr_epi32(0, 0, 0, 4));
   const __m128i high = _mm_srli_epi32(_mm_shuffle_epi32(words, _MM_SHUFFLE(2, 2, 1, 1)), 2);
   return _mm_or_si128(_mm_and_si128(low, _mm_setr_epi32(0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F)),
@@ -244,13 +244,12 @@ struct Q4_0I {
 }
 
 struct Q4K {
+  static constexpr int kRowsAlone = 4;  // rows per tile against a single vector
   template <int R, int V>
-  static void run(const uint8_t* w, size_t row_stride, const uint8_t* xq, size_t xq_stride, float* y,
+  static void run(const uint8_t* const* rows, const int64_t* idx, const uint8_t* xq, size_t xq_stride, float* y,
                   int64_t y_stride, int64_t n) {
     const int64_t ns = n / kN;
-    const uint8_t* rows[R];
     Act x[V];
-    for (int r = 0; r < R; ++r) rows[r] = w + r * row_stride;
     for (int v = 0; v < V; ++v) x[v] = act_at(xq + v * xq_stride, n);
     __m256 acc[R][V];
     for (int r = 0; r < R; ++r)
@@ -268,15 +267,18 @@ struct Q4K {
         prefetch(blk + kPrefetchBytes);
         prefetch(blk + kPrefetchBytes + 64);
         prefetch(blk + kPrefetchBytes + 128);
-        const __m128i bytes = q4k_scale_bytes(blk);
-        const __m256 dsc = _mm256_mul_ps(_mm256_set1_ps(load_half(blk)), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes)));
-        const __m256 dmn = _mm256_mul_ps(_mm256_set1_ps(load_half(blk + 2)),
+        const __m128i words = load128(blk);
+        const __m128i bytes = q4k_scale_bytes(words);
+        const __m128 dd = _mm_cvtph_ps(words);  // d, dmin (and two meaningless values)
+        const __m256 dsc = _mm256_mul_ps(_mm256_broadcastss_ps(dd), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes)));
+        const __m256 dmn = _mm256_mul_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dd)),
                                          _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_unpackhi_epi64(bytes, bytes))));
         for (int v = 0; v < V; ++v) {
           _mm256_store_ps(sc[r][v], _mm256_mul_ps(dsc, dx[v]));
           acc[r][v] = _mm256_fnmadd_ps(_mm256_mul_ps(dmn, dx[v]), sx[v], acc[r][v]);
         }
       }
+#pragma GCC unroll 4
       for (int c = 0; c < 4; ++c) {
         __m256i lo[R], hi[R];
         for (int r = 0; r < R; ++r) {
@@ -284,6 +286,7 @@ struct Q4K {
           lo[r] = _mm256_and_si256(v, mask);
           hi[r] = _mm256_and_si256(_mm256_srli_epi16(v, 4), mask);
         }
+#pragma GCC unroll 2
         for (int h = 0; h < 2; ++h) {
           const int j = 2 * c + h;
           for (int v = 0; v < V; ++v) {
@@ -297,7 +300,7 @@ struct Q4K {
       }
     }
     for (int r = 0; r < R; ++r)
-      for (int v = 0; v < V; ++v) y[v * y_stride + r] = hsum(acc[r][v]);
+      for (int v = 0; v < V; ++v) y[v * y_stride + idx[r]] = hsum(acc[r][v]);
   }
 };
 
@@ -307,62 +310,54 @@ struct Q4K {
 // 2 b + 1: vpmaddwd with (scale 2b x 8 | scale 2b+1 x 8) applies the group scales exactly.
 
 struct Q6K {
+  static constexpr int kRowsAlone = 2;  // 4 rows spill registers
   template <int R, int V>
-  static void run(const uint8_t* w, size_t row_stride, const uint8_t* xq, size_t xq_stride, float* y,
+  static void run(const uint8_t* const* rows, const int64_t* idx, const uint8_t* xq, size_t xq_stride, float* y,
                   int64_t y_stride, int64_t n) {
     const int64_t ns = n / kN;
-    const uint8_t* rows[R];
     Act x[V];
-    for (int r = 0; r < R; ++r) rows[r] = w + r * row_stride;
     for (int v = 0; v < V; ++v) x[v] = act_at(xq + v * xq_stride, n);
     __m256 acc[R][V];
     for (int r = 0; r < R; ++r)
       for (int v = 0; v < V; ++v) acc[r][v] = _mm256_setzero_ps();
     const __m256i mask = _mm256_set1_epi8(0x0F), high_mask = _mm256_set1_epi8(0x30);
     const __m256i c32 = _mm256_set1_epi8(32);
-    // Byte selector of block 0's scales (byte 0 in the low 128-bit lane, byte 1 in the high one);
-    // block b adds 2 b.
-    const __m256i sel0 = _mm256_setr_m128i(_mm_setzero_si128(), _mm_set1_epi8(1));
     alignas(32) float sc[R][V][8];
     for (int64_t s = 0; s < ns; ++s) {
       __m256 dx[V];
       for (int v = 0; v < V; ++v) dx[v] = _mm256_loadu_ps(reinterpret_cast<const float*>(x[v].d + 32 * s));
-      __m256i scales[R];
       for (int r = 0; r < R; ++r) {
         const uint8_t* blk = rows[r] + sizeof(BlockQ6_K) * s;
-        prefetch(blk + kPrefetchBytes);
-        prefetch(blk + kPrefetchBytes + 64);
-        prefetch(blk + kPrefetchBytes + 128);
-        prefetch(blk + kPrefetchBytes + 192);
-        scales[r] = _mm256_broadcastsi128_si256(load128(blk + offsetof(BlockQ6_K, scales)));
+        for (int k = 0; k < 4; ++k) prefetch(blk + kPrefetchBytes + 64 * k);
         const __m256 d = _mm256_set1_ps(load_half(blk + offsetof(BlockQ6_K, d)));
         for (int v = 0; v < V; ++v) _mm256_store_ps(sc[r][v], _mm256_mul_ps(d, dx[v]));
       }
+      alignas(32) int16_t scales[R][16];
+      for (int r = 0; r < R; ++r)
+        _mm256_store_si256(reinterpret_cast<__m256i*>(scales[r]),
+                           _mm256_cvtepi8_epi16(load128(rows[r] + sizeof(BlockQ6_K) * s + offsetof(BlockQ6_K, scales))));
       for (int h = 0; h < 2; ++h) {
-        __m256i l0[R], l1[R], qh[R];
-        for (int r = 0; r < R; ++r) {
-          const uint8_t* blk = rows[r] + sizeof(BlockQ6_K) * s;
-          l0[r] = load256(blk + offsetof(BlockQ6_K, ql) + 64 * h);
-          l1[r] = load256(blk + offsetof(BlockQ6_K, ql) + 64 * h + 32);
-          qh[r] = load256(blk + offsetof(BlockQ6_K, qh) + 32 * h);
-        }
+#pragma GCC unroll 4
         for (int j = 0; j < 4; ++j) {
           const int b = 4 * h + j;
+          // Selects s16 scale 2 j into every s16 of the low lane, 2 j + 1 into the high lane.
+          const __m256i sel = _mm256_setr_m128i(_mm_set1_epi16(static_cast<short>((4 * j + 1) << 8 | 4 * j)),
+                                                _mm_set1_epi16(static_cast<short>((4 * j + 3) << 8 | (4 * j + 2))));
           __m256i q[R], gs[R];
           for (int r = 0; r < R; ++r) {
-            const __m256i l = j % 2 == 0 ? l0[r] : l1[r];
+            const uint8_t* blk = rows[r] + sizeof(BlockQ6_K) * s;
+            const __m256i l = load256(blk + offsetof(BlockQ6_K, ql) + 64 * h + 32 * (j % 2));
+            const __m256i qh = load256(blk + offsetof(BlockQ6_K, qh) + 32 * h);
             const __m256i low = _mm256_and_si256(j < 2 ? l : _mm256_srli_epi16(l, 4), mask);
             __m256i high;
             switch (j) {
-              case 0: high = _mm256_slli_epi16(qh[r], 4); break;
-              case 1: high = _mm256_slli_epi16(qh[r], 2); break;
-              case 2: high = qh[r]; break;
-              default: high = _mm256_srli_epi16(qh[r], 2); break;
+              case 0: high = _mm256_slli_epi16(qh, 4); break;
+              case 1: high = _mm256_slli_epi16(qh, 2); break;
+              case 2: high = qh; break;
+              default: high = _mm256_srli_epi16(qh, 2); break;
             }
             q[r] = _mm256_or_si256(low, _mm256_and_si256(high, high_mask));
-            // Scale bytes 2b, 2b+1 replicated into s16 lanes, then sign-extended.
-            const __m256i sel = _mm256_add_epi8(sel0, _mm256_set1_epi8(static_cast<char>(2 * b)));
-            gs[r] = _mm256_srai_epi16(_mm256_shuffle_epi8(scales[r], sel), 8);
+            gs[r] = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(load128(scales[r] + 8 * h)), sel);
           }
           for (int v = 0; v < V; ++v) {
             const __m256i xv = load256(x[v].q + kN * s + kB * b);
@@ -376,44 +371,55 @@ struct Q6K {
       }
     }
     for (int r = 0; r < R; ++r)
-      for (int v = 0; v < V; ++v) y[v * y_stride + r] = hsum(acc[r][v]);
+      for (int v = 0; v < V; ++v) y[v * y_stride + idx[r]] = hsum(acc[r][v]);
   }
 };
 
 // ---------------- the Int8DotMultiFn driver ----------------
-// Rows in groups of 4; against each pair of vectors as 2 x 2 tiles, against an odd last vector
-// as one 4-row tile.
+// Tiles take rows i, i + q, i + 2q, ... (q = n_rows / rows per tile): a few long sequential
+// streams through memory, which the hardware prefetchers follow, rather than a new short
+// stream per tile. One vector: kRowsAlone rows per tile. Several: 2 rows against each pair of
+// vectors (and the odd last one) while those rows are in cache. Remaining rows one by one.
+
+template <class K, int R>
+void rows_against_vectors(const uint8_t* const* rows, const int64_t* idx, const uint8_t* xq, size_t xq_stride,
+                          int64_t n_x, float* y, int64_t y_stride, int64_t n) {
+  int64_t j = 0;
+  for (; j + 2 <= n_x; j += 2) K::template run<R, 2>(rows, idx, xq + j * xq_stride, xq_stride, y + j * y_stride, y_stride, n);
+  if (j < n_x) K::template run<R, 1>(rows, idx, xq + j * xq_stride, xq_stride, y + j * y_stride, y_stride, n);
+}
 
 template <class K>
 void int8_dot_multi(const void* w, size_t row_stride, int64_t n_rows, const void* xq, size_t xq_stride, int64_t n_x,
                     float* y, int64_t y_stride, int64_t n) {
-  const auto* wb = static_cast<const uint8_t*>(w);
-  const auto* xb = static_cast<const uint8_t*>(xq);
-  for (int64_t r0 = 0; r0 < n_rows; r0 += 4) {
-    const int rows = static_cast<int>(std::min<int64_t>(4, n_rows - r0));
-    const uint8_t* wr = wb + r0 * row_stride;
-    int64_t j = 0;
-    for (; j + 2 <= n_x; j += 2) {
-      const uint8_t* xj = xb + j * xq_stride;
-      float* yj = y + j * y_stride + r0;
-      int r = 0;
-      for (; r + 2 <= rows; r += 2) K::template run<2, 2>(wr + r * row_stride, row_stride, xj, xq_stride, yj + r, y_stride, n);
-      if (r < rows) K::template run<1, 2>(wr + r * row_stride, row_stride, xj, xq_stride, yj + r, y_stride, n);
-    }
-    if (j < n_x) {
-      const uint8_t* xj = xb + j * xq_stride;
-      float* yj = y + j * y_stride + r0;
-      if (rows == 4) {
-        K::template run<4, 1>(wr, row_stride, xj, xq_stride, yj, y_stride, n);
-      } else {
-        int r = 0;
-        if (rows >= 2) {
-          K::template run<2, 1>(wr, row_stride, xj, xq_stride, yj, y_stride, n);
-          r = 2;
-        }
-        if (r < rows) K::template run<1, 1>(wr + r * row_stride, row_stride, xj, xq_stride, yj + r, y_stride, n);
+  const auto* base = static_cast<const uint8_t*>(w);
+  const auto* acts = static_cast<const uint8_t*>(xq);
+  constexpr int S = K::kRowsAlone;
+  int64_t r = 0;
+  if (n_x == 1) {
+    const int64_t q = n_rows / S;
+    for (int64_t i = 0; i < q; ++i) {
+      int64_t idx[S];
+      const uint8_t* rows[S];
+      for (int k = 0; k < S; ++k) {
+        idx[k] = i + k * q;
+        rows[k] = base + idx[k] * row_stride;
       }
+      K::template run<S, 1>(rows, idx, acts, xq_stride, y, y_stride, n);
     }
+    r = S * q;
+  } else {
+    const int64_t half = n_rows / 2;
+    for (int64_t i = 0; i < half; ++i) {
+      const int64_t idx[2] = {i, i + half};
+      const uint8_t* rows[2] = {base + idx[0] * row_stride, base + idx[1] * row_stride};
+      rows_against_vectors<K, 2>(rows, idx, acts, xq_stride, n_x, y, y_stride, n);
+    }
+    r = 2 * half;
+  }
+  for (; r < n_rows; ++r) {
+    const uint8_t* rows[1] = {base + r * row_stride};
+    rows_against_vectors<K, 1>(rows, &r, acts, xq_stride, n_x, y, y_stride, n);
   }
 }
 
