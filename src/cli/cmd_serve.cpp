@@ -60,6 +60,7 @@ int run_serve(const ServeOptions& o) {
     if (o.threads > 0) m.threads = o.threads;
     if (!cpus.empty()) m.cpus = cpus;
     if (o.ctx_size > 0) m.ctx_size = o.ctx_size;
+    if (o.kv_cache_tokens > 0) m.kv_cache_tokens = o.kv_cache_tokens;
     if (o.parallel > 0) m.parallel = o.parallel;
     if (o.queue_size >= 0) m.queue_size = o.queue_size;
     if (o.max_tokens > 0) m.max_output_tokens = o.max_tokens;

@@ -77,6 +77,7 @@ struct ServeOptions {
   double grace_seconds = -1;
   bool mmap_weights = false;
   bool fp32_activations = false;
+  int64_t kv_cache_tokens = 0;
   std::string chat_template;
   std::string log_format = "text";
 };

@@ -134,6 +134,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--cpus", serve.cpus, "cores to pin the models' threads to, e.g. 0-3,8");
   serve_cmd->add_option("-c,--ctx-size", serve.ctx_size, "context per sequence in tokens (default: min(model, 4096))")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 24));
+  serve_cmd->add_option("--kv-cache-tokens", serve.kv_cache_tokens,
+                         "positions in the KV cache shared by a model's sequences (default: parallel x ctx-size)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
   serve_cmd->add_option("--parallel", serve.parallel, "sequences decoded together per model (default 4)")
       ->check(CLI::Range(1, 256));
   serve_cmd->add_option("--queue-size", serve.queue_size, "requests that may wait per model; more get 429 (default 64)")

@@ -34,11 +34,12 @@ Result<std::unique_ptr<LlmSession>> load_llm(const std::string& path, const Comm
   if (n_ctx <= 0) n_ctx = std::min(c.context_length, kDefaultContext);
   s->pool = std::make_unique<ThreadPool>(ThreadPoolOptions{common.threads, {}, true});
   s->ctx = std::make_unique<ops::OpContext>(*s->pool, table);
+  const int64_t kv_blocks = llm::KvCache::default_blocks(n_slots, n_ctx);
   try {
-    s->cache = std::make_unique<llm::KvCache>(c.n_layers, n_slots, n_ctx, c.kv_dim());
+    s->cache = std::make_unique<llm::KvCache>(c.n_layers, n_slots, n_ctx, c.kv_dim(), kv_blocks);
   } catch (const std::bad_alloc&) {
     return out_of_range("not enough memory for a KV cache of " + std::to_string(n_ctx) + " tokens (" +
-                        std::to_string(llm::KvCache::bytes_needed(c.n_layers, n_slots, n_ctx, c.kv_dim()) >> 20) +
+                        std::to_string(llm::KvCache::bytes_needed(c.n_layers, kv_blocks, c.kv_dim()) >> 20) +
                         " MiB); use a smaller --ctx-size");
   }
   return s;

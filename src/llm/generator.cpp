@@ -38,6 +38,7 @@ Result<GenerationResult> Generator::generate(const GenerationRequest& req, const
     ++reused;
   }
   in_cache_.assign(req.prompt.begin(), req.prompt.begin() + reused);
+  cache_.truncate(slot_, reused);  // blocks past the kept prefix go back to the pool
   for (int64_t begin = reused; begin < n_prompt; begin += kPrefillChunk) {
     const int64_t end = std::min(n_prompt, begin + kPrefillChunk);
     batch.clear();

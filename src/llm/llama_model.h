@@ -63,6 +63,8 @@ class LlamaModel {
   // Runs the batch, writes each token's K/V into `cache`, and writes the logits of the tokens
   // with `logits` set, in batch order, to `logits` ([count][vocab_size]). Positions must be
   // below cache.n_ctx() and each sequence's earlier positions must already be in the cache.
+  // Reserves the cache blocks the new positions need; out of range (nothing computed) when
+  // the cache's pool has too few free blocks.
   Status forward(ops::OpContext& ctx, std::span<const BatchToken> batch, KvCache& cache, ForwardBuffers& buffers,
                  float* logits) const;
 

@@ -1,4 +1,4 @@
-// Causal grouped-query attention against a KV cache held as fp32 rows.
+// Causal grouped-query attention against a paged KV cache held as fp32 rows.
 #pragma once
 
 #include "ops/op_context.h"
@@ -12,10 +12,19 @@ struct AttentionShape {
   int64_t sliding_window = 0;  // 0: attend to every earlier position
 };
 
+// One sequence's keys and values in one layer, in blocks of block_tokens positions: position
+// p is row p % block_tokens of logical block p / block_tokens, which is pool block
+// blocks[p / block_tokens]. A block's K rows (and its V rows) are contiguous.
 struct KvView {
-  const float* k = nullptr;  // [positions][n_kv_heads * head_dim]
-  const float* v = nullptr;
-  int64_t row_stride = 0;    // floats between consecutive positions
+  const float* base = nullptr;      // pool block b's K rows start at base + b * block_stride
+  const int32_t* blocks = nullptr;  // the block table
+  int64_t block_tokens = 0;
+  int64_t block_stride = 0;         // floats between consecutive pool blocks
+  int64_t v_offset = 0;             // floats from a block's K rows to its V rows
+  int64_t row_stride = 0;           // floats between consecutive positions ([n_kv_heads * head_dim])
+
+  const float* k_block(int64_t logical) const { return base + blocks[logical] * block_stride; }
+  const float* v_block(int64_t logical) const { return k_block(logical) + v_offset; }
 };
 
 // q: [n][n_heads * head_dim]; query i is at position positions[i] and reads the cache kv[i]

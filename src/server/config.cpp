@@ -50,6 +50,7 @@ Status read_model(const std::string& name, const YAML::Node& node, ModelSpec& m)
     else if (key == "mmap_weights") CI_RETURN_IF_ERROR(read_scalar(v, where, m.mmap_weights));
     else if (key == "fp32_activations") CI_RETURN_IF_ERROR(read_scalar(v, where, m.fp32_activations));
     else if (key == "ctx_size") CI_RETURN_IF_ERROR(read_scalar(v, where, m.ctx_size));
+    else if (key == "kv_cache_tokens") CI_RETURN_IF_ERROR(read_scalar(v, where, m.kv_cache_tokens));
     else if (key == "parallel") CI_RETURN_IF_ERROR(read_scalar(v, where, m.parallel));
     else if (key == "queue_size") CI_RETURN_IF_ERROR(read_scalar(v, where, m.queue_size));
     else if (key == "prefill_chunk") CI_RETURN_IF_ERROR(read_scalar(v, where, m.prefill_chunk));
@@ -174,6 +175,7 @@ Status validate_config(const ServeConfig& c) {
     if (m.max_decode_batch < 1) return invalid_argument(w + "max_decode_batch must be >= 1");
     if (m.threads < 0 || m.threads > 4096) return invalid_argument(w + "threads must be 0..4096");
     if (m.ctx_size < 0) return invalid_argument(w + "ctx_size must be >= 0");
+    if (m.kv_cache_tokens < 0) return invalid_argument(w + "kv_cache_tokens must be >= 0");
     if (m.max_output_tokens < 1) return invalid_argument(w + "max_output_tokens must be >= 1");
     if (m.max_prompt_tokens < 0) return invalid_argument(w + "max_prompt_tokens must be >= 0");
     if (m.max_batch_size < 1 || m.max_batch_size > 65536) return invalid_argument(w + "max_batch_size must be 1..65536");

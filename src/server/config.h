@@ -18,6 +18,7 @@ struct ModelSpec {
   bool mmap_weights = false;
   bool fp32_activations = false;  // decode with fp32 activations instead of the 8-bit path
   int64_t ctx_size = 0;          // tokens per sequence; 0: min(model, 4096)
+  int64_t kv_cache_tokens = 0;   // positions in the shared paged KV cache; 0: parallel x ctx_size
   int parallel = 4;              // sequences decoded together (KV-cache slots)
   int queue_size = 64;           // waiting requests beyond `parallel`; more get 429
   int prefill_chunk = 512;       // prompt tokens per forward call

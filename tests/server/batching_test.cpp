@@ -49,5 +49,37 @@ TEST(Batching, ConcurrentGreedyRequestsEqualSoloRunsTinyQuantised) {
   expect_batch_invariant("tiny=" + tiny_model(), "tiny", 48);
 }
 
+// A KV-cache pool smaller than parallel x ctx (--kv-cache-tokens 64: four blocks of 16): a prompt
+// larger than the pool is refused with 400, a sequence that outgrows the pool stops with
+// finish_reason "length", short requests side by side still fit, and every block comes back.
+TEST(Batching, SmallKvCachePoolLimitsSequencesCleanly) {
+  ServerProcess s({"--model", "stories=" + stories_model(), "--parallel", "2", "--threads", "2", "--kv-cache-tokens", "64"});
+  std::string long_prompt;
+  for (int i = 0; i < 40; ++i) long_prompt += "Once upon a time ";
+  auto r = post_json(*s.client(), "/v1/completions", {{"model", "stories"}, {"prompt", long_prompt}, {"max_tokens", 4}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+
+  r = post_json(*s.client(), "/v1/completions",
+                {{"model", "stories"}, {"prompt", "Once upon a time"}, {"max_tokens", 200}, {"temperature", 0},
+                 {"ignore_eos", true}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json body = json::parse(r->body);
+  EXPECT_EQ(body["choices"][0]["finish_reason"], "length");
+  // 64 positions in the cache; the last token sampled is never fed back, so it needs none.
+  EXPECT_LE(body["usage"]["prompt_tokens"].get<int>() + body["usage"]["completion_tokens"].get<int>(), 65);
+  EXPECT_GE(body["usage"]["prompt_tokens"].get<int>() + body["usage"]["completion_tokens"].get<int>(), 60);
+
+  std::vector<std::future<std::string>> two;
+  for (const char* p : {"Lily and Ben", "The little dog"})
+    two.push_back(std::async(std::launch::async, [&, p] { return complete(s, "stories", p, 16); }));
+  for (auto& f : two) EXPECT_EQ(f.get().rfind("<error", 0), std::string::npos);
+
+  const std::string m = s.client()->Get("/metrics")->body;
+  EXPECT_NE(m.find("coreinfer_kv_cache_tokens{model=\"stories\"} 0"), std::string::npos) << "blocks still held";
+  EXPECT_EQ(s.client()->Get("/v2/health/ready")->status, 200);
+}
+
 }  // namespace
 }  // namespace coreinfer::testing

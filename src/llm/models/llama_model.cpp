@@ -179,6 +179,9 @@ Status LlamaModel::forward(ops::OpContext& ctx, std::span<const BatchToken> batc
     }
     if (t.slot < 0 || t.slot >= cache.n_slots()) return internal_error("KV-cache slot out of range");
   }
+  // Blocks for positions not yet covered come from the cache's pool (a no-op when the caller
+  // reserved them, as the server's scheduler does).
+  for (const BatchToken& t : batch) CI_RETURN_IF_ERROR(cache.reserve(t.slot, t.pos + 1));
   resize(b.x, n * c.dim);
   resize(b.xn, n * c.dim);
   resize(b.q, n * c.q_dim());

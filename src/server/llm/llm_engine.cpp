@@ -36,13 +36,16 @@ Result<std::unique_ptr<LlmEngine>> LlmEngine::load(const ModelSpec& spec, Metric
   if (threads == 0 && !spec.cpus.empty()) threads = static_cast<int>(spec.cpus.size());
   e->pool_ = std::make_unique<ThreadPool>(ThreadPoolOptions{threads, spec.cpus, true});
   e->ctx_ = std::make_unique<ops::OpContext>(*e->pool_, table);
+  // The paged cache's block pool: by default enough for every slot to fill its context.
+  const int64_t kv_blocks = spec.kv_cache_tokens > 0 ? llm::KvCache::blocks_for(spec.kv_cache_tokens)
+                                                     : llm::KvCache::default_blocks(spec.parallel, n_ctx);
   try {
-    e->cache_ = std::make_unique<llm::KvCache>(c.n_layers, spec.parallel, n_ctx, c.kv_dim());
+    e->cache_ = std::make_unique<llm::KvCache>(c.n_layers, spec.parallel, n_ctx, c.kv_dim(), kv_blocks);
   } catch (const std::bad_alloc&) {
     return out_of_range("model '" + spec.name + "': not enough memory for a KV cache of " +
                         std::to_string(spec.parallel) + " x " + std::to_string(n_ctx) + " tokens (" +
-                        std::to_string(llm::KvCache::bytes_needed(c.n_layers, spec.parallel, n_ctx, c.kv_dim()) >> 20) +
-                        " MiB); lower ctx_size or parallel");
+                        std::to_string(llm::KvCache::bytes_needed(c.n_layers, kv_blocks, c.kv_dim()) >> 20) +
+                        " MiB); lower ctx_size, parallel or kv_cache_tokens");
   }
   SchedulerOptions so;
   so.model_name = spec.name;

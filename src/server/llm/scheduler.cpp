@@ -18,6 +18,20 @@ double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
+// KV-cache blocks a job takes when admitted: its whole prompt, so a prefill never waits
+// for blocks. Generated tokens take blocks as they come (see decode_step).
+int64_t blocks_at_admission(const LlmJob& job) {
+  return llm::KvCache::blocks_for(static_cast<int64_t>(job.request.prompt.size()));
+}
+
+void finish_unstarted(LlmJob& job, const std::string& reason, Status error = Status::ok()) {
+  Outcome o;
+  o.finish_reason = reason;
+  o.error = std::move(error);
+  o.prompt_tokens = static_cast<int>(job.request.prompt.size());
+  job.finish(std::move(o));
+}
+
 }  // namespace
 
 struct LlmScheduler::Sequence {
@@ -81,8 +95,10 @@ SchedulerStats LlmScheduler::stats() const {
   std::lock_guard lock(mutex_);
   s.running = running_count_.load();
   s.queued = static_cast<int>(queue_.size());
-  s.kv_tokens_used = kv_used_.load();
-  s.kv_tokens_total = cache_.n_slots() * cache_.n_ctx();
+  s.kv_blocks_used = kv_blocks_used_.load();
+  s.kv_blocks_total = cache_.total_blocks();  // fixed at construction
+  s.kv_tokens_used = s.kv_blocks_used * llm::kKvBlockTokens;
+  s.kv_tokens_total = s.kv_blocks_total * llm::kKvBlockTokens;
   for (clockid_t c : cpu_clocks_) {
     timespec ts{};
     if (clock_gettime(c, &ts) == 0) s.cpu_seconds += static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
@@ -128,8 +144,22 @@ void LlmScheduler::finish(Sequence& s, const std::string& reason, Status error) 
     }
   }
   s.job->finish(std::move(o));
+  cache_.release(s.slot);
   free_slots_.push_back(s.slot);
   s.job.reset();
+}
+
+// 1 when a generation holding `blocks` blocks can still take another within its context.
+int64_t LlmScheduler::can_grow(const LlmJob& job, int64_t blocks) const {
+  return job.kind == LlmJob::Kind::kGenerate && blocks < llm::KvCache::blocks_for(cache_.n_ctx()) ? 1 : 0;
+}
+
+int64_t LlmScheduler::growth_headroom() const {
+  int64_t n = 0;
+  for (const auto& s : running_) {
+    if (s->job) n += can_grow(*s->job, llm::KvCache::blocks_for(cache_.capacity(s->slot)));
+  }
+  return n;
 }
 
 void LlmScheduler::admit(std::vector<std::shared_ptr<LlmJob>>& jobs) {
@@ -140,6 +170,12 @@ void LlmScheduler::admit(std::vector<std::shared_ptr<LlmJob>>& jobs) {
     s->slot = free_slots_.back();
     free_slots_.pop_back();
     s->admitted = now;
+    // loop() admitted the job only if the free blocks cover its prompt.
+    Status st = cache_.reserve(s->slot, static_cast<int64_t>(s->job->request.prompt.size()));
+    if (!st.is_ok()) {
+      finish(*s, "error", std::move(st));
+      continue;
+    }
     if (s->job->kind == LlmJob::Kind::kEmbed) s->pooled.assign(static_cast<size_t>(model_.config().dim), 0.0);
     if (metrics_) {
       metrics_->observe("coreinfer_queue_wait_seconds", {{"model", options_.model_name}},
@@ -225,7 +261,17 @@ void LlmScheduler::prefill_one() {
 void LlmScheduler::decode_step() {
   std::vector<Sequence*> ready;
   for (auto& s : running_) {
-    if (s->job && s->decoding()) ready.push_back(s.get());
+    if (!s->job || !s->decoding()) continue;
+    // The next token's position needs a block; when the pool has none left the sequence
+    // ends here, as it would at the end of its context.
+    if (!cache_.reserve(s->slot, s->stepper->next_pos() + 1).is_ok()) {
+      log::warn("model '" + options_.model_name + "': the KV cache is full (" + std::to_string(cache_.total_blocks()) +
+                " blocks of " + std::to_string(llm::kKvBlockTokens) + " tokens); a request stops after " +
+                std::to_string(s->stepper->generated()) + " tokens with finish_reason \"length\"");
+      finish(*s, "length");
+      continue;
+    }
+    ready.push_back(s.get());
   }
   const size_t group = static_cast<size_t>(std::max(options_.max_decode_batch, 1));
   for (size_t g = 0; g < ready.size(); g += group) {
@@ -259,24 +305,34 @@ void LlmScheduler::loop() {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [&] { return stopping_ || cancel_all_.load() || !queue_.empty() || !running_.empty(); });
       if (cancel_all_.load()) {
-        for (auto& job : queue_) {
-          Outcome o;
-          o.finish_reason = "cancelled";
-          o.prompt_tokens = static_cast<int>(job->request.prompt.size());
-          job->finish(std::move(o));
-        }
+        for (auto& job : queue_) finish_unstarted(*job, "cancelled");
         queue_.clear();
       }
-      while (!queue_.empty() && !free_slots_.empty() && admitted.size() < free_slots_.size()) {
-        auto job = std::move(queue_.front());
-        queue_.pop_front();
-        if (job->cancelled()) {
-          Outcome o;
-          o.finish_reason = "cancelled";
-          job->finish(std::move(o));
-          continue;
+      // First come, first served: the oldest job waits for a slot and for the free blocks
+      // its prompt needs, plus one block of room to grow for it and for each sequence that
+      // may still grow (so admitting does not starve running streams of their next block);
+      // later jobs do not overtake it. A pool of the default size never makes a job wait.
+      int64_t blocks_promised = growth_headroom();
+      while (!queue_.empty() && admitted.size() < free_slots_.size()) {
+        LlmJob& job = *queue_.front();
+        const int64_t need = blocks_at_admission(job);
+        if (job.cancelled()) {
+          finish_unstarted(job, "cancelled");
+        } else if (need > cache_.total_blocks()) {
+          finish_unstarted(job, "error",
+                           out_of_range("the prompt has " + std::to_string(job.request.prompt.size()) +
+                                        " tokens; the KV cache holds " +
+                                        std::to_string(cache_.total_blocks() * llm::kKvBlockTokens) +
+                                        " for all requests together (shorten the prompt or give the model a "
+                                        "larger KV cache)"));
+        } else if (const int64_t want = std::min(need + can_grow(job, need), cache_.total_blocks());
+                   want > cache_.free_blocks() - blocks_promised) {
+          break;
+        } else {
+          blocks_promised += want;
+          admitted.push_back(std::move(queue_.front()));
         }
-        admitted.push_back(std::move(job));
+        queue_.pop_front();
       }
     }
     admit(admitted);
@@ -291,14 +347,12 @@ void LlmScheduler::loop() {
     prefill_one();
     decode_step();
     reap();
-    int64_t used = 0;
-    for (const auto& s : running_) used += s->stepper ? s->stepper->next_pos() + 1 : s->prefilled;
-    kv_used_.store(used);
+    kv_blocks_used_.store(cache_.used_blocks());
     running_count_.store(static_cast<int>(running_.size()));
   }
   reap();
   running_count_.store(0);
-  kv_used_.store(0);
+  kv_blocks_used_.store(cache_.used_blocks());
 }
 
 }  // namespace coreinfer::server

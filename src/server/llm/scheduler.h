@@ -1,5 +1,8 @@
 // Continuous batching for one LLM. One compute thread owns the model's thread pool and the
-// KV cache; requests wait in a bounded queue and take a free cache slot between steps.
+// KV cache; requests wait in a bounded queue and take a free cache slot between steps, once
+// the cache's free blocks cover their prompt. A decoding sequence takes a block each
+// kKvBlockTokens positions; if the pool has none left it finishes with "length". A
+// finished or cancelled sequence returns its blocks at once.
 // Each iteration runs
 //   * one prefill chunk of the oldest sequence still reading its prompt (its own forward
 //     call; chunk boundaries at fixed multiples of prefill_chunk from position 0), so a long
@@ -39,7 +42,9 @@ struct SchedulerOptions {
 struct SchedulerStats {
   int running = 0;
   int queued = 0;
-  int64_t kv_tokens_used = 0;
+  int64_t kv_blocks_used = 0;   // blocks of llm::kKvBlockTokens positions held by sequences
+  int64_t kv_blocks_total = 0;  // the pool
+  int64_t kv_tokens_used = 0;   // kv_blocks_used · kKvBlockTokens
   int64_t kv_tokens_total = 0;
   double cpu_seconds = 0;   // the compute thread and the pool's workers
 };
@@ -69,6 +74,8 @@ class LlmScheduler {
   struct Sequence;
   void loop();
   void admit(std::vector<std::shared_ptr<LlmJob>>& jobs);
+  int64_t can_grow(const LlmJob& job, int64_t blocks) const;
+  int64_t growth_headroom() const;  // blocks kept free for running sequences to grow into
   void reap();
   void prefill_one();
   void decode_step();
@@ -90,7 +97,7 @@ class LlmScheduler {
   bool stopping_ = false;
   std::atomic<bool> cancel_all_{false};
   std::atomic<int> running_count_{0};
-  std::atomic<int64_t> kv_used_{0};
+  std::atomic<int64_t> kv_blocks_used_{0};
   std::vector<clockid_t> cpu_clocks_;  // under mutex_
 
   // Compute thread only.
