@@ -10,25 +10,39 @@ JOBS="${JOBS:-$(nproc)}"
 BUILD=build/aarch64
 QEMU=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
 
-# model ; ctest label regex ("" = every test) ; expected `info --cpu` lines
+# model ; ctest label regex ("" = every test) ; expected `info --cpu` feature lines ; expected kernels
+# (the level, the fp32 GEMM's level, and the Q4_0 8-bit decode kernel's level: they must differ
+# between the CPU models as their features do)
 # The whole suite runs on one model; the others run the CPU-dependent part (kernels, ops, the
 # golden LLM tests, the CPU-feature tests) to stay within the CI time budget.
 subset='^(kernels|ops|llm|core|cpu)$'
 table=(
-  "neoverse-n1;;asimd=yes asimddp=yes fphp=yes asimdhp=yes i8mm=no bf16=no sve=no sve2=no"
-  "max,sve=off;$subset;asimd=yes asimddp=yes fphp=yes asimdhp=yes i8mm=yes bf16=yes sve=no sve2=no"
-  "max,sve128=on;$subset;asimd=yes asimddp=yes i8mm=yes bf16=yes sve=yes sve2=yes sve_vector_bits=128"
-  "max,sve256=on;$subset;asimd=yes asimddp=yes i8mm=yes bf16=yes sve=yes sve2=yes sve_vector_bits=256"
-  "cortex-a72;$subset;asimd=yes asimddp=no fphp=no asimdhp=no i8mm=no bf16=no sve=no sve2=no"
+  "neoverse-n1;;asimd=yes asimddp=yes fphp=yes asimdhp=yes i8mm=no bf16=no sve=no sve2=no;level=dotprod gemm_f32=neon q4_0_int8=dotprod"
+  "max,sve=off;$subset;asimd=yes asimddp=yes fphp=yes asimdhp=yes i8mm=yes bf16=yes sve=no sve2=no;level=i8mm gemm_f32=neon q4_0_int8=i8mm"
+  "max,sve128=on;$subset;asimd=yes asimddp=yes i8mm=yes bf16=yes sve=yes sve2=yes sve_vector_bits=128;level=sve gemm_f32=sve q4_0_int8=sve"
+  "max,sve256=on;$subset;asimd=yes asimddp=yes i8mm=yes bf16=yes sve=yes sve2=yes sve_vector_bits=256;level=sve gemm_f32=sve q4_0_int8=sve"
+  "cortex-a72;$subset;asimd=yes asimddp=no fphp=no asimdhp=no i8mm=no bf16=no sve=no sve2=no;level=neon gemm_f32=neon q4_0_int8=neon"
 )
 
 status=0
 summary=""
 for row in "${table[@]}"; do
-  IFS=';' read -r cpu labels expect <<<"$row"
+  IFS=';' read -r cpu labels expect kernels_expected <<<"$row"
   if [ -n "${ARM_MODELS:-}" ] && [[ " $ARM_MODELS " != *" $cpu "* ]]; then continue; fi
   echo "=== QEMU_CPU=$cpu (${labels:-all tests})"
-  QEMU_CPU="$cpu" "${QEMU[@]}" "$BUILD/coreinfer" info --cpu | grep -E '^(asimd|asimddp|fphp|asimdhp|i8mm|bf16|sve|sve2|sve_vector_bits):' | paste -sd' '
+  info=$(QEMU_CPU="$cpu" "${QEMU[@]}" "$BUILD/coreinfer" info --cpu)
+  echo "$info" | grep -E '^(asimd|asimddp|fphp|asimdhp|i8mm|bf16|sve|sve2|sve_vector_bits):' | paste -sd' '
+  # `info --cpu` names the kernels chosen: "kernels: LEVEL", "  gemm_f32 LEVEL", and the Q4_0 line
+  # "dequantise / fp32 dot / packed dot / 8-bit dot".
+  kernels_seen="level=$(echo "$info" | sed -n 's/^kernels: \([a-z0-9]*\).*/\1/p')"
+  kernels_seen+=" gemm_f32=$(echo "$info" | awk '$1 == "gemm_f32" {print $2}')"
+  kernels_seen+=" q4_0_int8=$(echo "$info" | awk '$1 == "Q4_0" {print $NF}')"
+  echo "kernels: $kernels_seen"
+  if [ "$kernels_seen" != "$kernels_expected" ]; then
+    echo "FAIL: expected kernels $kernels_expected" >&2
+    status=1
+    summary+="  $cpu: FAIL (kernels: $kernels_seen, expected $kernels_expected)"$'\n'
+  fi
   start=$(date +%s)
   args=(--preset aarch64 -j "$JOBS" --no-tests=error)
   [ -n "$labels" ] && args+=(-L "$labels")

@@ -18,19 +18,6 @@ void register_quant_legacy_neon(KernelTable& t);
 void register_quant_kquant_neon(KernelTable& t);
 void register_quant_packed_neon(KernelTable& t);
 
-// Whether the scalar reference rounds every product before an add, as its source says. GCC's
-// default on aarch64 is -ffp-contract=fast, which turns the reference's `q * d + m` and
-// `s * q - d * m` into fmadd / fmsub (one rounding), so its decoders of the formats with a
-// minimum (Q4_1, Q5_1, Q2_K, Q4_K, Q5_K, Q4_KP) give other bits than the same source on x86.
-// The NEON decoders follow the source (two roundings, like x86) and are registered for those
-// formats only when the build says the reference does too (-ffp-contract=off and this define);
-// until then those formats keep the scalar decoder (their dot kernels do not need bit-exactness).
-#if defined(COREINFER_FP_CONTRACT_OFF)
-inline constexpr bool kRefRoundsProducts = true;
-#else
-inline constexpr bool kRefRoundsProducts = false;
-#endif
-
 // Overwrites the dequant and dot kernels of `type` (quantize_row stays the scalar one); dot_multi
 // becomes the row-by-row loop over the new dot_row. dequant == nullptr keeps the current decoder.
 template <DotRowFn Dot>
@@ -57,7 +44,11 @@ static inline void set_arm_packed_kernels(KernelTable& t, DType type, Isa isa, D
 namespace neon {
 
 // a * b rounded to fp32. arm_neon.h writes vmulq_f32 / vaddq_f32 as plain `*` / `+`, which GCC
-// contracts into fmla like any other expression; the empty asm hides the product from it.
+// (-ffp-contract=fast by default) contracts into fmla like any other expression; the empty asm
+// hides the product from it. (The decoders' products are all exact in fp32 -- an fp16 scale
+// has at most 11 significant bits, 6-bit scale codes and 5-bit quants leave the product within
+// 24 -- so a fused decoder, like the scalar reference as GCC compiles it on aarch64, gives the
+// same bits; this keeps the decoders' arithmetic the source's all the same.)
 [[gnu::always_inline]] static inline float32x4_t mul_rounded(float32x4_t a, float32x4_t b) {
   float32x4_t p = vmulq_f32(a, b);
   __asm__("" : "+w"(p));

@@ -50,17 +50,27 @@ struct BF16 {
   }
 };
 
+// Named accumulators: an array here stays in memory (GCC stores it back every iteration).
 template <typename T>
 float dot_row(const void* w, const float* x, int64_t n) {
   const auto* p = static_cast<const uint8_t*>(w);
   constexpr int kB = T::kBytes;
-  float32x4_t acc[8];
-  for (float32x4_t& a : acc) a = vdupq_n_f32(0.0f);
+  const auto fma4 = [&](float32x4_t acc, int64_t i) { return vfmaq_f32(acc, T::load4(p + kB * i), vld1q_f32(x + i)); };
+  float32x4_t a0 = vdupq_n_f32(0.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
   int64_t i = 0;
-  for (; i + 32 <= n; i += 32)
-    for (int k = 0; k < 8; ++k) acc[k] = vfmaq_f32(acc[k], T::load4(p + kB * (i + 4 * k)), vld1q_f32(x + i + 4 * k));
-  for (; i + 4 <= n; i += 4) acc[0] = vfmaq_f32(acc[0], T::load4(p + kB * i), vld1q_f32(x + i));
-  float sum = vaddvq_f32(vaddq_f32(sum4(acc), sum4(acc + 4)));
+  for (; i + 32 <= n; i += 32) {
+    a0 = fma4(a0, i);
+    a1 = fma4(a1, i + 4);
+    a2 = fma4(a2, i + 8);
+    a3 = fma4(a3, i + 12);
+    a4 = fma4(a4, i + 16);
+    a5 = fma4(a5, i + 20);
+    a6 = fma4(a6, i + 24);
+    a7 = fma4(a7, i + 28);
+  }
+  for (; i + 4 <= n; i += 4) a0 = fma4(a0, i);
+  float sum = vaddvq_f32(vaddq_f32(vaddq_f32(vaddq_f32(a0, a1), vaddq_f32(a2, a3)),
+                                   vaddq_f32(vaddq_f32(a4, a5), vaddq_f32(a6, a7))));
   for (; i < n; ++i) sum += T::load1(p + kB * i) * x[i];
   return sum;
 }

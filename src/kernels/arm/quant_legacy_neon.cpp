@@ -97,12 +97,16 @@ template <typename Block, Quants (*Decode)(const Block&)>
 float dot_symmetric(const void* w, const float* x, int64_t n) {
   const auto* blocks = static_cast<const Block*>(w);
   const int64_t nb = n / kB;
-  float32x4_t acc[4] = {vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f)};
+  float32x4_t a0 = vdupq_n_f32(0.0f), a1 = a0, a2 = a0, a3 = a0;  // named: see quant_float_neon.cpp
   int64_t i = 0;
-  for (; i + 4 <= nb; i += 4)
-    for (int k = 0; k < 4; ++k) acc[k] = add_block<Block, Decode>(blocks[i + k], x + (i + k) * kB, acc[k]);
-  for (; i < nb; ++i) acc[0] = add_block<Block, Decode>(blocks[i], x + i * kB, acc[0]);
-  return vaddvq_f32(sum4(acc));
+  for (; i + 4 <= nb; i += 4) {
+    a0 = add_block<Block, Decode>(blocks[i], x + i * kB, a0);
+    a1 = add_block<Block, Decode>(blocks[i + 1], x + (i + 1) * kB, a1);
+    a2 = add_block<Block, Decode>(blocks[i + 2], x + (i + 2) * kB, a2);
+    a3 = add_block<Block, Decode>(blocks[i + 3], x + (i + 3) * kB, a3);
+  }
+  for (; i < nb; ++i) a0 = add_block<Block, Decode>(blocks[i], x + i * kB, a0);
+  return vaddvq_f32(vaddq_f32(vaddq_f32(a0, a1), vaddq_f32(a2, a3)));
 }
 
 template <typename Block, Quants (*Decode)(const Block&)>
@@ -150,9 +154,9 @@ void register_quant_legacy_neon(KernelTable& t) {
   set_arm_weight_kernels<dot_symmetric<BlockQ8_0, decode_q8_0>>(t, DType::kQ8_0, Isa::kNeon,
       dequant_symmetric<BlockQ8_0, decode_q8_0>);
   set_arm_weight_kernels<dot_with_min<BlockQ4_1, decode_q4_1>>(t, DType::kQ4_1, Isa::kNeon,
-      kRefRoundsProducts ? dequant_with_min<BlockQ4_1, decode_q4_1> : nullptr);
+      dequant_with_min<BlockQ4_1, decode_q4_1>);
   set_arm_weight_kernels<dot_with_min<BlockQ5_1, decode_q5_1>>(t, DType::kQ5_1, Isa::kNeon,
-      kRefRoundsProducts ? dequant_with_min<BlockQ5_1, decode_q5_1> : nullptr);
+      dequant_with_min<BlockQ5_1, decode_q5_1>);
 }
 
 }  // namespace coreinfer::kernels
