@@ -78,7 +78,7 @@ class GemmTest : public LevelTest {};
 // their tails, with a varying alignment and leading-dimension padding.
 TEST_P(GemmTest, SmallShapesAroundTileAndVectorEdges) {
   const int64_t ms[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17};
-  const int64_t ns[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13};
+  const int64_t ns[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};  // 10, 11: tails of 2 and 3 tokens
   const int64_t ks[] = {1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 100};
   uint32_t seed = 1;
   for (int64_t m : ms) {

@@ -1,6 +1,6 @@
-// Shared by the Arm fp32 GEMMs (gemm_f32_neon.cpp, gemm_f32_sve.cpp): their entry points, and
-// the weight-panel packing both use. Every helper here is static inline (each file compiles it
-// with its own ISA flags); only Armv8.0 NEON is used in them.
+// Shared by the Arm fp32 kernels (math_*.cpp, gemm_f32_*.cpp): the GEMMs' entry points, the
+// weight-panel packing both GEMMs use, and the NEON dot product. Every helper here is static
+// inline (each file compiles it with its own ISA flags) and uses only Armv8.0 NEON.
 #pragma once
 
 #include <arm_neon.h>
@@ -69,8 +69,7 @@ static inline int64_t depth_block(int64_t k, int64_t max_block) {
   return (per_block + 3) / 4 * 4;
 }
 
-// C[j*ldc + i] = A row i . B row j, for the few-token case where packing A would cost as much as
-// the product: 4 independent accumulators along k per dot.
+// sum a[i] * b[i] with 4 vector accumulators (dot_f32, and the GEMMs' few-token case).
 static inline float dot_neon(const float* a, const float* b, int64_t n) {
   float32x4_t acc0 = vdupq_n_f32(0.0f), acc1 = acc0, acc2 = acc0, acc3 = acc0;
   int64_t i = 0;
@@ -86,6 +85,8 @@ static inline float dot_neon(const float* a, const float* b, int64_t n) {
   return sum;
 }
 
+// C[j*ldc + i] = A row i . B row j: for fewer tokens than a tile, where packing A would cost as
+// much as the product.
 static inline void gemm_few_tokens(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
                                    int64_t ldb, float* c, int64_t ldc) {
   for (int64_t j = 0; j < n; ++j)
