@@ -100,7 +100,12 @@ TEST(SgemmEpilogue, MatchesReference) {
   o.threads = 2;
   ThreadPool pool(o);
   uint32_t seed = 1;
-  for (kernels::Isa isa : {kernels::Isa::kScalar, kernels::Isa::kAvx2, kernels::Isa::kAvx512})
+#if defined(__aarch64__)
+  const kernels::Isa levels[] = {kernels::Isa::kScalar, kernels::Isa::kNeon};
+#else
+  const kernels::Isa levels[] = {kernels::Isa::kScalar, kernels::Isa::kAvx2, kernels::Isa::kAvx512};
+#endif
+  for (kernels::Isa isa : levels)
     for (const EpiCase& c : cases)
       for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) run_case(c, isa, p, seed++);
 }

@@ -9,6 +9,7 @@
 
 namespace coreinfer::quant_test {
 namespace {
+#if defined(__x86_64__)  // the kernels compared here are x86-only
 
 using quant::Window2d;
 
@@ -129,5 +130,6 @@ TEST(DepthwiseInt8, Avx512VnniMatchesPortablePlane) {
   }
 }
 
+#endif
 }  // namespace
 }  // namespace coreinfer::quant_test

@@ -1,5 +1,5 @@
 // The packed int8 GEMM: portable kernel against a plain triple loop, and the AVX-512 VNNI kernel
-// against the portable one bit for bit.
+// (Arm: dotprod, i8mm) against the portable one bit for bit.
 #include "graph/ops/quant/int8_gemm.h"
 
 #include "core/cpu_features.h"
@@ -96,6 +96,45 @@ TEST(Int8Gemm, Avx512VnniMatchesPortableBitExactly) {
 }
 #endif
 
+#if defined(__aarch64__)
+struct ArmGemm {
+  const char* name;
+  quant::Int8GemmFn fn;
+  bool supported;
+};
+
+std::vector<ArmGemm> arm_gemms() {
+  const CpuFeatures& f = cpu_features();
+  return {{"dotprod", quant::int8_gemm_dotprod, f.asimddp}, {"i8mm", quant::int8_gemm_i8mm, f.i8mm && f.asimddp}};
+}
+
+TEST(Int8Gemm, ArmKernelsMatchPortableBitExactly) {
+  int checked = 0;
+  for (const ArmGemm& kern : arm_gemms()) {
+    if (!kern.supported) continue;
+    ++checked;
+    std::mt19937 rng(11);
+    for (int64_t rows : {1, 2, 3, 5, 6, 7, 12, 13, 96}) {
+      for (int64_t k : {1, 4, 7, 8, 12, 64, 291}) {
+        for (int64_t n : {1, 16, 24, 48, 65, 130}) {
+          GemmData g = make_gemm(rows, k, n, n % 2 == 0, rng);
+          const int64_t ldc = g.packed.padded_cols() + 3;  // a wider C: nothing past the panels written
+          std::vector<int32_t> c1(static_cast<size_t>(rows * ldc), -9), c2(static_cast<size_t>(rows * ldc), -9);
+          quant::int8_gemm_portable(g.a.data(), g.packed.k_padded, rows, g.packed, c1.data(), ldc);
+          // A exactly rows x k_padded in its own allocation: no read past the last row.
+          std::vector<uint8_t> a(g.a);
+          kern.fn(a.data(), g.packed.k_padded, rows, g.packed, c2.data(), ldc);
+          ASSERT_EQ(c1, c2) << kern.name << " " << rows << "x" << k << "x" << n;
+        }
+      }
+    }
+  }
+  if (checked == 0) GTEST_SKIP() << "no dotprod on this CPU";
+  const CpuFeatures& f = cpu_features();
+  EXPECT_STREQ(quant::best_int8_gemm_name(), f.i8mm && f.asimddp ? "i8mm" : "dotprod");
+}
+#endif
+
 }  // namespace
 }  // namespace coreinfer::quant_test
 
@@ -115,7 +154,7 @@ std::vector<uint8_t> pack_x(const std::vector<uint8_t>& x, int64_t k, int64_t kp
 TEST(ConvGemm, PortableMatchesTripleLoopAndVnniMatchesPortable) {
   std::mt19937 rng(21);
   const CpuFeatures& f = cpu_features();
-  const bool vnni = f.avx512_vnni && f.avx512bw && f.os_zmm;
+  [[maybe_unused]] const bool vnni = f.avx512_vnni && f.avx512bw && f.os_zmm;
   for (int64_t m : {1, 5, 6, 7, 13, 24}) {
     for (int64_t k : {1, 3, 8, 27, 97}) {
       for (int64_t pixels : {16, 32, 48, 64, 80, 128}) {
@@ -146,10 +185,30 @@ TEST(ConvGemm, PortableMatchesTripleLoopAndVnniMatchesPortable) {
           }
         }
 #endif
+#if defined(__aarch64__)
+        const std::pair<quant::ConvGemmFn, bool> arm[] = {{quant::conv_gemm_dotprod, f.asimddp},
+                                                          {quant::conv_gemm_i8mm, f.i8mm && f.asimddp}};
+        for (const auto& [fn, supported] : arm) {
+          if (!supported) continue;
+          std::vector<int32_t> c2(static_cast<size_t>(m * pixels), 0);
+          fn(packed, 0, m, xp.data(), pixels, c2.data());
+          ASSERT_EQ(c1, c2) << m << "x" << k << "x" << pixels << (fn == quant::conv_gemm_i8mm ? " i8mm" : " dotprod");
+          std::vector<int32_t> c3(static_cast<size_t>(m * pixels), -5);
+          fn(packed, m / 3, m - m / 4, xp.data(), pixels, c3.data());
+          for (int64_t i = 0; i < m * pixels; ++i) {
+            const int64_t oc = i / pixels;
+            ASSERT_EQ(c3[i], (oc >= m / 3 && oc < m - m / 4) ? c1[i] : -5) << i;
+          }
+        }
+#endif
       }
     }
   }
+#if defined(__aarch64__)
+  if (!f.asimddp) GTEST_SKIP() << "portable kernel checked; no dotprod to compare";
+#else
   if (!vnni) GTEST_SKIP() << "portable kernel checked; no AVX-512 VNNI to compare";
+#endif
 }
 
 }  // namespace

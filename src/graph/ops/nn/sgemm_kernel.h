@@ -1,7 +1,8 @@
 // The fp32 GEMM micro-kernel, written once over a vector "traits" type and compiled per ISA
-// (sgemm_kernel_generic.cpp, _avx2.cpp, _avx512.cpp). It computes an MR x NR tile of C from a
-// packed A panel (k steps of MR values) and a packed B panel (k steps of NR values): outer
-// products held in MR * NR / lanes vector accumulators.
+// (sgemm_kernel_generic.cpp, _avx2.cpp, _avx512.cpp; _neon.cpp is written out by hand, with
+// fmla by element). It computes an MR x NR tile of C from a packed A panel (k steps of MR
+// values) and a packed B panel (k steps of NR values): outer products held in MR * NR / lanes
+// vector accumulators.
 #pragma once
 
 #include <cstdint>
@@ -96,6 +97,8 @@ GemmKernel gemm_kernel_generic();
 #if defined(__x86_64__)
 GemmKernel gemm_kernel_avx2();
 GemmKernel gemm_kernel_avx512();
+#elif defined(__aarch64__)
+GemmKernel gemm_kernel_neon();
 #endif
 
 }  // namespace coreinfer::nn

@@ -65,6 +65,10 @@ ConvGemmFn best_conv_gemm() {
 #if defined(__x86_64__)
   const CpuFeatures& f = cpu_features();
   if (f.avx512_vnni && f.avx512bw && f.avx512f && f.os_zmm) return conv_gemm_avx512vnni;
+#elif defined(__aarch64__)
+  const CpuFeatures& f = cpu_features();
+  if (f.i8mm && f.asimddp) return conv_gemm_i8mm;  // the i8mm file is built for Armv8.6 + dotprod
+  if (f.asimddp) return conv_gemm_dotprod;
 #endif
   return conv_gemm_portable;
 }

@@ -62,6 +62,11 @@ void conv_gemm_portable(const PackedConvWeights& w, int64_t oc_begin, int64_t oc
 #if defined(__x86_64__)
 void conv_gemm_avx512vnni(const PackedConvWeights& w, int64_t oc_begin, int64_t oc_end, const uint8_t* x,
                           int64_t pixels, int32_t* c);
+#elif defined(__aarch64__)
+void conv_gemm_dotprod(const PackedConvWeights& w, int64_t oc_begin, int64_t oc_end, const uint8_t* x,
+                       int64_t pixels, int32_t* c);
+void conv_gemm_i8mm(const PackedConvWeights& w, int64_t oc_begin, int64_t oc_end, const uint8_t* x, int64_t pixels,
+                    int32_t* c);
 #endif
 ConvGemmFn best_conv_gemm();
 

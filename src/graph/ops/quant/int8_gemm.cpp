@@ -57,6 +57,10 @@ Int8GemmFn best_int8_gemm() {
 #if defined(__x86_64__)
   const CpuFeatures& f = cpu_features();
   if (f.avx512_vnni && f.avx512bw && f.avx512f && f.os_zmm) return int8_gemm_avx512vnni;
+#elif defined(__aarch64__)
+  const CpuFeatures& f = cpu_features();
+  if (f.i8mm && f.asimddp) return int8_gemm_i8mm;  // the i8mm file is built for Armv8.6 + dotprod
+  if (f.asimddp) return int8_gemm_dotprod;
 #endif
   return int8_gemm_portable;
 }
@@ -64,6 +68,9 @@ Int8GemmFn best_int8_gemm() {
 const char* best_int8_gemm_name() {
 #if defined(__x86_64__)
   if (best_int8_gemm() == int8_gemm_avx512vnni) return "avx512vnni";
+#elif defined(__aarch64__)
+  if (best_int8_gemm() == int8_gemm_i8mm) return "i8mm";
+  if (best_int8_gemm() == int8_gemm_dotprod) return "dotprod";
 #endif
   return "portable";
 }

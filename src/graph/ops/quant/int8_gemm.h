@@ -44,9 +44,13 @@ void int8_gemm_portable(const uint8_t* a, int64_t lda, int64_t rows, const Packe
 #if defined(__x86_64__)
 void int8_gemm_avx512vnni(const uint8_t* a, int64_t lda, int64_t rows, const PackedInt8Weights& b, int32_t* c,
                           int64_t ldc);
+#elif defined(__aarch64__)
+void int8_gemm_dotprod(const uint8_t* a, int64_t lda, int64_t rows, const PackedInt8Weights& b, int32_t* c,
+                       int64_t ldc);
+void int8_gemm_i8mm(const uint8_t* a, int64_t lda, int64_t rows, const PackedInt8Weights& b, int32_t* c, int64_t ldc);
 #endif
 
-// The fastest GEMM this CPU runs (VNNI when available, else portable).
+// The fastest GEMM this CPU runs (VNNI; i8mm, dotprod on Arm; else portable).
 Int8GemmFn best_int8_gemm();
 const char* best_int8_gemm_name();
 
