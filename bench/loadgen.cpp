@@ -114,6 +114,7 @@ std::unique_ptr<httplib::Client> make_client(const Endpoint& e, int timeout_seco
   c->set_read_timeout(timeout_seconds, 0);
   c->set_write_timeout(30, 0);
   c->set_keep_alive(true);  // as real clients do: one connection per client thread
+  c->set_tcp_nodelay(true);  // no Nagle delay waiting for the ACK of the headers (40 ms per request on loopback)
   return c;
 }
 

@@ -85,6 +85,7 @@ HttpServer::HttpServer(HttpServerOptions options, Handler handler, ErrorBodyFn e
   httplib::Server& svr = impl->svr;
   const int threads = options.threads > 0 ? options.threads : 64;
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  svr.set_tcp_nodelay(true);  // small responses and SSE chunks go out at once, not after a delayed ACK
   svr.set_payload_max_length(options.max_body_bytes);
   svr.set_read_timeout(options.read_timeout_seconds);
   svr.set_write_timeout(options.write_timeout_seconds);

@@ -4,7 +4,9 @@ namespace coreinfer::server {
 
 LlmJob::Wait LlmJob::next(Delta* out, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
+  ++delta_waiters_;
   cv_.wait_for(lock, timeout, [&] { return !deltas_.empty() || done_; });
+  --delta_waiters_;
   if (!deltas_.empty()) {
     *out = std::move(deltas_.front());
     deltas_.pop_front();
@@ -15,7 +17,7 @@ LlmJob::Wait LlmJob::next(Delta* out, std::chrono::milliseconds timeout) {
 
 LlmJob::Wait LlmJob::wait_all(Delta* all, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  cv_.wait_for(lock, timeout, [&] { return !deltas_.empty() || done_; });
+  cv_.wait_for(lock, timeout, [&] { return done_; });
   while (!deltas_.empty()) {
     Delta& d = deltas_.front();
     all->text += d.text;
@@ -30,13 +32,17 @@ Outcome LlmJob::outcome() const {
   return outcome_;
 }
 
+// Wakes only a streaming reader (next()): a non-streaming one (wait_all) sleeps until the end, so
+// each decode step does not wake an HTTP thread that would take a core from the compute threads.
 void LlmJob::push(Delta delta) {
   if (delta.text.empty() && delta.logprobs.empty()) return;
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     deltas_.push_back(std::move(delta));
+    wake = delta_waiters_ > 0;
   }
-  cv_.notify_all();
+  if (wake) cv_.notify_all();
 }
 
 void LlmJob::finish(Outcome outcome) {

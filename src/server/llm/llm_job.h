@@ -61,6 +61,7 @@ class LlmJob {
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<Delta> deltas_;
+  int delta_waiters_ = 0;  // threads inside next()
   bool done_ = false;
   Outcome outcome_;
 };
