@@ -59,6 +59,9 @@ class LlamaModel {
   const ModelConfig& config() const { return config_; }
   const gguf::GgufFile& file() const { return *file_; }
   int64_t parameter_count() const;
+  // Whether any matrix is multiplied through the 8-bit activation path (ActivationPath::kInt8
+  // and a weight type that has it).
+  bool uses_int8_path() const;
 
   // Runs the batch, writes each token's K/V into `cache`, and writes the logits of the tokens
   // with `logits` set, in batch order, to `logits` ([count][vocab_size]). Positions must be

@@ -63,6 +63,7 @@ void check_model(const TinyCase& c, kernels::Isa isa, llm::ActivationPath path) 
   ASSERT_TRUE(kernels::build_table(isa, &table));
   LoadedModel m = load_model(data_path("llm/tiny/" + c.spec["file"].get<std::string>()), table, path);
   ASSERT_TRUE(m.model) << m.error;
+  if (!fp32 && !m.model->uses_int8_path()) return;  // the same computation as the fp32 run
   for (int threads : {1, 2}) {
     SCOPED_TRACE("threads " + std::to_string(threads));
     ModelRunner runner(*m.model, table, threads);
@@ -94,8 +95,11 @@ void check_model(const TinyCase& c, kernels::Isa isa, llm::ActivationPath path) 
 TEST_P(TinyModelTest, LogitsAndGreedyMatchLlamaCpp) {
   std::vector<kernels::Isa> levels = {kernels::Isa::kScalar};
   if (kernels::best_supported_isa() != kernels::Isa::kScalar) levels.push_back(kernels::best_supported_isa());
-  for (kernels::Isa isa : levels)
-    for (llm::ActivationPath path : {llm::ActivationPath::kInt8, llm::ActivationPath::kFp32}) check_model(GetParam(), isa, path);
+  // The fp32 path at the scalar level and the best one; the 8-bit path at the best level (its
+  // kernels are held to the scalar ones in quant_int8_test.cpp), which keeps the emulated Arm
+  // runs in the CI budget.
+  for (kernels::Isa isa : levels) check_model(GetParam(), isa, llm::ActivationPath::kFp32);
+  check_model(GetParam(), levels.back(), llm::ActivationPath::kInt8);
 }
 
 INSTANTIATE_TEST_SUITE_P(Reference, TinyModelTest, ::testing::ValuesIn(all_cases()),

@@ -43,6 +43,14 @@ void LlamaModel::choose_layouts(const kernels::KernelTable& kernels, WeightPlace
       choose(*w, placement == WeightPlacement::kHugePages);
 }
 
+bool LlamaModel::uses_int8_path() const {
+  if (output_.layout == ops::WeightLayout::kInt8) return true;
+  for (const Layer& l : layers_)
+    for (const ops::WeightMatrix* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
+      if (w->layout == ops::WeightLayout::kInt8) return true;
+  return false;
+}
+
 // Copies the weights into huge-page memory, repacking each matrix into the layout
 // choose_layouts gave it (same size, see kernels/quant/packed.h and int8_path.h).
 Status LlamaModel::copy_weights_to_huge_pages(const kernels::KernelTable& kernels) {
