@@ -120,6 +120,7 @@ struct GraphBenchOptions {
   std::vector<std::string> inputs;
   int repeats = 0;        // 0: as many as fit in ~2 s per batch size (at least 5)
   bool json = false;
+  bool profile = false;   // per-operator time on stderr after each batch size
 };
 int run_graph_bench(const GraphBenchOptions& o);
 

@@ -46,6 +46,35 @@ Result<Tensor> rebatch(const Tensor& t, int batch) {
   return out;
 }
 
+// Time per run by operator type, then the slowest nodes, from the session's profile.
+void print_profile(const Session& session, int batch) {
+  const std::vector<Session::NodeProfile> nodes = session.profile();
+  struct Row { std::string op; double seconds = 0; int nodes = 0; };
+  std::vector<Row> by_op;
+  double total = 0;
+  int64_t runs = 1;
+  for (const auto& n : nodes) {
+    auto it = std::find_if(by_op.begin(), by_op.end(), [&](const Row& r) { return r.op == n.op_type; });
+    if (it == by_op.end()) it = by_op.insert(by_op.end(), Row{n.op_type});
+    it->seconds += n.seconds;
+    ++it->nodes;
+    total += n.seconds;
+    runs = std::max(runs, n.calls);
+  }
+  std::sort(by_op.begin(), by_op.end(), [](const Row& a, const Row& b) { return a.seconds > b.seconds; });
+  std::fprintf(stderr, "profile, batch %d (%lld runs; ms per run):\n%-28s %6s %10s %7s\n", batch,
+               static_cast<long long>(runs), "op", "nodes", "ms", "share");
+  for (const Row& r : by_op)
+    std::fprintf(stderr, "%-28s %6d %10.3f %6.1f%%\n", r.op.c_str(), r.nodes, 1e3 * r.seconds / runs,
+                 total > 0 ? 100 * r.seconds / total : 0.0);
+  std::vector<Session::NodeProfile> top = nodes;
+  std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.seconds > b.seconds; });
+  top.resize(std::min<size_t>(top.size(), 10));
+  std::fprintf(stderr, "slowest nodes:\n");
+  for (const auto& n : top)
+    std::fprintf(stderr, "  %-40s %-20s %10.3f ms\n", n.name.c_str(), n.op_type.c_str(), 1e3 * n.seconds / runs);
+}
+
 }  // namespace
 
 int run_graph_bench(const GraphBenchOptions& o) {
@@ -66,6 +95,7 @@ int run_graph_bench(const GraphBenchOptions& o) {
     auto warm = (*session)->run(feeds);  // warm-up (first-touch allocations)
     if (!warm.is_ok()) return fail("batch " + std::to_string(batch) + ": " + warm.status().to_string());
     std::vector<double> ms;
+    if (o.profile) (*session)->set_profiling(true);  // timed runs only
     const auto start = clock::now();
     while (true) {
       const auto t0 = clock::now();
@@ -74,6 +104,10 @@ int run_graph_bench(const GraphBenchOptions& o) {
       ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - t0).count());
       const double elapsed = std::chrono::duration<double>(clock::now() - start).count();
       if (o.repeats > 0 ? static_cast<int>(ms.size()) >= o.repeats : (ms.size() >= 5 && elapsed > 2.0)) break;
+    }
+    if (o.profile) {
+      (*session)->set_profiling(false);
+      print_profile(**session, batch);
     }
     std::vector<double> sorted = ms;
     std::sort(sorted.begin(), sorted.end());

@@ -108,6 +108,8 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--batch", graph_bench.batches, "ONNX: batch sizes, e.g. 1,8,32")
       ->delimiter(',')->check(CLI::Range(1, 1 << 20));
   bench_cmd->add_option("--input", graph_bench.inputs, "ONNX: NAME=FILE.pb|.npy input (batch tiled or cut)");
+  bench_cmd->add_flag("--profile", graph_bench.profile,
+                      "ONNX: time per operator type and the slowest nodes, on stderr");
 
   ConformanceCliOptions conf;
   CLI::App* conf_cmd = app.add_subcommand("conformance", "run ONNX test directories (model.onnx + test_data_set_N)");
@@ -202,6 +204,7 @@ int main(int argc, char** argv) {
     graph_bench.model = bench.model;
     graph_bench.threads = bench.common.threads;
     graph_bench.json = bench.json;
+    if (bench_cmd->count("--repeats") > 0) graph_bench.repeats = bench.repeats;  // else ~2 s per batch size
     return run_graph_bench(graph_bench);
 #else
     return fail("this coreinfer was built without ONNX support (COREINFER_BUILD_ONNX=OFF)");

@@ -182,6 +182,7 @@ Status optimize_graph(Graph& graph, const OpRegistry& registry, const kernels::K
   fold_static_shapes(graph);
   CI_RETURN_IF_ERROR(fold_constants(graph, registry, kernels));
   fold_batch_norm(graph);
+  fuse_matmul_transposes(graph);
   fuse_activations(graph);
   fuse_embedding_bags(graph);
   remove_dead_nodes(graph);

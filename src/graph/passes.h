@@ -47,6 +47,10 @@ void fuse_activations(Graph& graph);
 // or broadcast to it; the Conv kernel checks.
 void fuse_residual_adds(Graph& graph);
 
+// MatMul reading a Transpose's output reads the Transpose's input instead, permuted by attribute
+// "perm_a" / "perm_b" (the Transpose's perm; it stays for other readers or is removed as dead).
+void fuse_matmul_transposes(Graph& graph);
+
 // Gather(axis 0) followed by ReduceSum/ReduceMean over the ids' last axis, the gathered tensor read
 // by nothing else, becomes coreinfer::EmbeddingBag (rows summed as they are read).
 void fuse_embedding_bags(Graph& graph);

@@ -1,6 +1,7 @@
 #include "graph/session.h"
 
 #include <algorithm>
+#include <chrono>
 #include <unordered_map>
 
 #include "core/thread_pool.h"
@@ -15,6 +16,8 @@ struct Session::Step {
   std::unique_ptr<OpKernel> kernel;
   std::vector<int> in;   // value ids, -1 for an absent optional input
   std::vector<int> out;  // value ids, -1 for an unused optional output
+  double seconds = 0;    // profiling
+  int64_t calls = 0;
 };
 
 Session::~Session() = default;
@@ -146,6 +149,20 @@ Status check_feed(const ValueInfo& vi, const Tensor& t) {
 }
 }  // namespace
 
+void Session::set_profiling(bool on) {
+  profiling_ = on;
+  if (on)
+    for (Step& step : steps_) step.seconds = 0, step.calls = 0;
+}
+
+std::vector<Session::NodeProfile> Session::profile() const {
+  std::vector<NodeProfile> out;
+  out.reserve(steps_.size());
+  for (const Step& step : steps_)
+    out.push_back({step.node->name, step.node->op_type, step.seconds, step.calls});
+  return out;
+}
+
 Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& feeds) { return run(feeds, pool_.get()); }
 
 Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& feeds, ThreadPool* pool) {
@@ -177,7 +194,12 @@ Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& feeds, 
     }
     outs.assign(step.out.size(), Tensor());
     OpRunContext ctx{in_ptrs, outs, pool, *options_.kernels, buffers_.get()};
+    const auto t0 = profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     Status st = step.kernel->run(ctx);
+    if (profiling_) {
+      step.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      ++step.calls;
+    }
     if (!st.is_ok()) return Status(st.code(), step.node->describe() + ": " + st.message());
     for (size_t o = 0; o < step.out.size(); ++o) {
       if (step.out[o] < 0) continue;

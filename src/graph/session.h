@@ -38,6 +38,16 @@ class Session {
   // Buffers the memory planner has had to create so far (flat across runs once warmed up).
   size_t buffer_allocations() const;
 
+  // Per-node timing: off by default (two clock reads per node). profile() lists the nodes in
+  // run order with the time they took since profiling was last turned on.
+  struct NodeProfile {
+    std::string name, op_type;
+    double seconds = 0;
+    int64_t calls = 0;
+  };
+  void set_profiling(bool on);
+  std::vector<NodeProfile> profile() const;
+
   // Runs the graph on `feeds` (every graph input by name; extra names are an error) and returns
   // the outputs in graph order.
   Result<std::vector<Tensor>> run(const std::vector<NamedTensor>& feeds);
@@ -59,6 +69,7 @@ class Session {
   std::vector<Tensor> constants_;         // value id -> constant (undefined when not constant)
   std::vector<int> input_ids_, output_ids_;
   std::vector<int> last_use_;             // value id -> last step reading it (-1: none)
+  bool profiling_ = false;
 };
 
 // The ops in `graph` (and its subgraphs) that `registry` lacks, as "Op (node 'name')" entries;

@@ -86,6 +86,16 @@ TEST(CliOnnx, BenchPrintsOneJsonObjectPerBatch) {
   EXPECT_EQ(n, 2);
 }
 
+TEST(CliOnnx, BenchProfileListsTheOperatorsOnStderr) {
+  const CommandResult r = run_coreinfer(
+      {"bench", "-m", onnx_case("resnet-tiny-random/model.onnx"), "--batch", "2", "-t", "1", "-r", "3", "--profile"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("profile, batch 2 (3 runs; ms per run)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\nConv "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("slowest nodes:"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("batch 2: p50"), std::string::npos) << r.out;
+}
+
 TEST(CliOnnx, UserErrorsAreOneLine) {
   const std::string model = onnx_case("ncf-movielens/model.onnx");
   const struct {

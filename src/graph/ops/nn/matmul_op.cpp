@@ -1,6 +1,8 @@
 // MatMul with numpy semantics: batch dimensions broadcast, a 1-D operand is promoted to a
 // matrix and its dimension removed from the result. A constant 2-D B is packed once.
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "graph/broadcast.h"
 #include "graph/ops/nn/nn_common.h"
@@ -10,13 +12,53 @@
 namespace coreinfer::nn {
 namespace {
 
+// An operand as MatMul reads it: its logical shape (after an absorbed Transpose's perm) and the
+// element stride of each logical dimension in the stored tensor.
+struct OperandView {
+  Shape shape;
+  std::vector<int64_t> strides;
+};
+
+Result<OperandView> operand_view(const Tensor& t, const std::vector<int64_t>& perm, const char* name) {
+  const int64_t rank = t.rank();
+  std::vector<int64_t> stored(rank);
+  for (int64_t d = rank - 1, s = 1; d >= 0; --d) stored[d] = s, s *= t.dim(d);
+  if (perm.empty()) return OperandView{t.shape(), stored};
+  if (static_cast<int64_t>(perm.size()) != rank)
+    return invalid_argument(std::string("the Transpose feeding ") + name + " has a perm of " +
+                            std::to_string(perm.size()) + " axes for a tensor of shape " + shape_string(t.shape()));
+  OperandView v;
+  std::vector<bool> seen(rank, false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= rank || seen[p])
+      return invalid_argument(std::string("the perm of the Transpose feeding ") + name + " is not a permutation");
+    seen[p] = true;
+    v.shape.push_back(t.dim(p));
+    v.strides.push_back(stored[p]);
+  }
+  return v;
+}
+
+// The operand's element stride for each dimension of the broadcast batch shape (0 where the
+// operand has size 1 or lacks the dimension).
+std::vector<int64_t> batch_strides(const OperandView& v, size_t own_dims, const Shape& batch) {
+  std::vector<int64_t> out(batch.size(), 0);
+  const size_t lead = batch.size() - own_dims;
+  for (size_t d = 0; d < own_dims; ++d)
+    if (v.shape[d] != 1) out[lead + d] = v.strides[d];
+  return out;
+}
+
 class MatMulKernel final : public OpKernel {
  public:
   static Result<std::unique_ptr<OpKernel>> create(const OpBuildContext& ctx) {
     auto k = std::unique_ptr<MatMulKernel>(new MatMulKernel());
     CI_ASSIGN_OR_RETURN(k->act_, fused_activation(ctx));
     k->gemm_ = select_gemm_kernel(ctx.kernels);
-    if (const Tensor* b = ctx.constant(1); b && b->type() == ElemType::kFloat && b->rank() == 2) {
+    // Set by fuse_matmul_transposes: the operand is the stored tensor read through this perm.
+    k->perm_a_ = ctx.attrs().get_ints("perm_a");
+    k->perm_b_ = ctx.attrs().get_ints("perm_b");
+    if (const Tensor* b = ctx.constant(1); b && b->type() == ElemType::kFloat && b->rank() == 2 && k->perm_b_.empty()) {
       k->packed_b_ = pack_b(k->gemm_, b->dim(0), b->dim(1), MatrixView{b->data<float>(), b->dim(1), 1});
       k->b_packed_ = true;
     }
@@ -36,14 +78,16 @@ class MatMulKernel final : public OpKernel {
     if (a->rank() < 1 || b->rank() < 1)
       return invalid_argument("MatMul operands must have rank >= 1, got A " + shape_string(a->shape()) + " and B " +
                               shape_string(b->shape()));
-    Shape as = a->shape(), bs = b->shape();
-    const bool a_vec = as.size() == 1, b_vec = bs.size() == 1;
-    if (a_vec) as.insert(as.begin(), 1);
-    if (b_vec) bs.push_back(1);
+    CI_ASSIGN_OR_RETURN(OperandView av, operand_view(*a, perm_a_, "A"));
+    CI_ASSIGN_OR_RETURN(OperandView bv, operand_view(*b, perm_b_, "B"));
+    const bool a_vec = av.shape.size() == 1, b_vec = bv.shape.size() == 1;
+    if (a_vec) av.shape.insert(av.shape.begin(), 1), av.strides.insert(av.strides.begin(), 0);
+    if (b_vec) bv.shape.push_back(1), bv.strides.push_back(0);
+    const Shape& as = av.shape;
+    const Shape& bs = bv.shape;
     const int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
     if (bs[bs.size() - 2] != k)
-      return invalid_argument("inner dimensions differ: A " + shape_string(a->shape()) + " and B " +
-                              shape_string(b->shape()));
+      return invalid_argument("inner dimensions differ: A " + shape_string(as) + " and B " + shape_string(bs));
     const Shape a_batch(as.begin(), as.end() - 2), b_batch(bs.begin(), bs.end() - 2);
     const Shape batches[2] = {a_batch, b_batch};
     CI_ASSIGN_OR_RETURN(const Shape batch, broadcast_shapes(batches));
@@ -57,44 +101,54 @@ class MatMulKernel final : public OpKernel {
                                           : ctx.allocate_output(0, ElemType::kFloat, y_shape));  // k > 0: all written
     const int64_t count = shape_numel(batch);
     if (count == 0 || m == 0 || n == 0) return Status::ok();
-    const auto sa = broadcast_strides(a_batch, batch), sb = broadcast_strides(b_batch, batch);
     GemmEpilogue epi;
     epi.act = act_;
     epi.col_bias = bias_.defined() ? bias_.data<float>() : nullptr;
     const float* ad = a->data<float>();
     const float* bd = b->data<float>();
     float* yd = y->data<float>();
+    const int64_t a_rs = av.strides[as.size() - 2], a_cs = av.strides.back();
+    const int64_t b_rs = bv.strides[bs.size() - 2], b_cs = bv.strides.back();
     const bool use_packed_b = b_packed_ && b_batch.empty() && !b_vec;
-    // Batch rows of A that share one B (B broadcast over A's batch) are one taller GEMM.
-    const bool fold_a_batch = use_packed_b || (b_batch.empty() && a_batch.size() == batch.size());
+    // Batch rows of A that share one B (B broadcast over A's batch) are one taller GEMM when A's
+    // rows are stored one after another.
+    const bool fold_a_batch = perm_a_.empty() && (use_packed_b || (b_batch.empty() && a_batch.size() == batch.size()));
     if (fold_a_batch && !a_batch.empty() && shape_numel(a_batch) == count) {
       const int64_t rows = count * m;
       pack_a_into(scratch_.a, gemm_, rows, k, MatrixView{ad, k, 1});
-      const PackedA& pa = scratch_.a;
       GemmB src;
       if (use_packed_b) src.packed = &packed_b_;
-      else src.view = MatrixView{bd, n, 1};
-      sgemm(ctx, gemm_, rows, n, k, pa, src, yd, n, epi, &scratch_);
+      else src.view = MatrixView{bd, b_rs, b_cs};
+      sgemm(ctx, gemm_, rows, n, k, scratch_.a, src, yd, n, epi, &scratch_);
       return Status::ok();
     }
-    std::vector<int64_t> idx(batch.size(), 0);
-    for (int64_t t = 0; t < count; ++t) {
+    // Element offsets of each batch item's A and B (broadcast batch dimensions have stride 0).
+    const std::vector<int64_t> sa = batch_strides(av, a_batch.size(), batch), sb = batch_strides(bv, b_batch.size(), batch);
+    auto run_one = [&](const OpRunContext& c, GemmScratch& scratch, int64_t t) {
       int64_t oa = 0, ob = 0;
-      for (size_t d = 0; d < batch.size(); ++d) {
-        oa += idx[d] * sa[d];
-        ob += idx[d] * sb[d];
+      for (int64_t d = static_cast<int64_t>(batch.size()) - 1, rest = t; d >= 0; --d) {
+        oa += rest % batch[d] * sa[d];
+        ob += rest % batch[d] * sb[d];
+        rest /= batch[d];
       }
-      pack_a_into(scratch_.a, gemm_, m, k, MatrixView{ad + oa * m * k, k, 1});
-      const PackedA& pa = scratch_.a;
+      pack_a_into(scratch.a, gemm_, m, k, MatrixView{ad + oa, a_rs, a_cs});
       GemmB src;
       if (use_packed_b) src.packed = &packed_b_;
-      else src.view = MatrixView{bd + ob * k * n, n, 1};
-      sgemm(ctx, gemm_, m, n, k, pa, src, yd + t * m * n, n, epi, &scratch_);
-      for (int d = static_cast<int>(batch.size()) - 1; d >= 0; --d) {
-        if (++idx[d] < batch[d]) break;
-        idx[d] = 0;
-      }
+      else src.view = MatrixView{bd + ob, b_rs, b_cs};
+      sgemm(c, gemm_, m, n, k, scratch.a, src, yd + t * m * n, n, epi, &scratch);
+    };
+    // Small products (attention heads, DLRM's interaction: thousands of 27x64x27) are not worth
+    // splitting across threads one by one: the threads take whole items instead.
+    constexpr int64_t kSmallItemFlops = int64_t{1} << 21;
+    if (count > 1 && m * n * k <= kSmallItemFlops) {
+      ctx.parallel_for(count, 1, [&](int64_t t0, int64_t t1) {
+        GemmScratch scratch;
+        const OpRunContext single{ctx.inputs, ctx.outputs, nullptr, ctx.kernels, ctx.buffers};
+        for (int64_t t = t0; t < t1; ++t) run_one(single, scratch, t);
+      });
+      return Status::ok();
     }
+    for (int64_t t = 0; t < count; ++t) run_one(ctx, scratch_, t);
     return Status::ok();
   }
 
@@ -102,6 +156,7 @@ class MatMulKernel final : public OpKernel {
   MatMulKernel() = default;
   Activation act_;
   GemmKernel gemm_;
+  std::vector<int64_t> perm_a_, perm_b_;
   bool b_packed_ = false;
   PackedB packed_b_;
   Tensor bias_;
