@@ -77,15 +77,39 @@ bool parse_level(std::string_view name, Level* out) {
   return false;
 }
 
-void write(Level l, std::string_view message) {
+Field field(std::string_view key, int64_t value) { return {key, std::to_string(value), true}; }
+
+Field field(std::string_view key, double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", value);
+  return {key, buf, true};
+}
+
+void write(Level l, std::string_view message, std::initializer_list<Field> fields) {
   std::string line;
   if (g_format == Format::kJson) {
     line = "{\"ts\":\"" + timestamp() + "\",\"level\":\"" + level_name(l) + "\",\"msg\":";
     append_json_string(line, message);
+    for (const Field& f : fields) {
+      line += ',';
+      append_json_string(line, f.key);
+      line += ':';
+      if (f.is_number) line += f.value;
+      else append_json_string(line, f.value);
+    }
     line += "}\n";
   } else {
     line = timestamp() + " " + level_name(l) + " ";
     line.append(message);
+    for (const Field& f : fields) {
+      line += ' ';
+      line.append(f.key);
+      line += '=';
+      // Text values with spaces or quotes are quoted so the line still splits into key=value.
+      const bool quote = !f.is_number && (f.value.empty() || f.value.find_first_of(" \"=\t\n") != std::string::npos);
+      if (quote) append_json_string(line, f.value);
+      else line += f.value;
+    }
     line += '\n';
   }
   std::lock_guard<std::mutex> lock(g_mutex);

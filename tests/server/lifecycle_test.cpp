@@ -12,6 +12,7 @@
 #include <fstream>
 #include <future>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "server/server_process.h"
@@ -149,6 +150,31 @@ TEST(ServerLifecycle, GracePeriodOverCancelsAndExitsZero) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(s.terminate_and_wait(30), 0) << s.log();
   in_flight.get();
+}
+
+TEST(ServerLifecycle, JsonLogsHaveOneObjectPerRequestWithItsFields) {
+  ServerProcess s({"--model", "stories=" + stories_model(), "--log-format", "json"});
+  auto c = s.client();
+  auto ok = post_json(*c, "/v1/completions", {{"model", "stories"}, {"prompt", "Lily"}, {"max_tokens", 4}});
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 200);
+  EXPECT_EQ(s.terminate_and_wait(30), 0);
+  bool found = false;
+  std::istringstream lines(s.log());
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] != '{') continue;  // the port line
+    const json j = json::parse(line);  // every log line is one JSON object
+    if (j.value("msg", "") != "request" || j.value("path", "") != "/v1/completions") continue;
+    found = true;
+    EXPECT_EQ(j["method"], "POST");
+    EXPECT_EQ(j["model"], "stories");
+    EXPECT_EQ(j["status"], 200);
+    EXPECT_EQ(j["completion_tokens"], 4);
+    EXPECT_GT(j["prompt_tokens"].get<int>(), 0);
+    EXPECT_TRUE(j["latency_ms"].is_number());
+    EXPECT_TRUE(j["remote"].is_string());
+  }
+  EXPECT_TRUE(found) << s.log();
 }
 
 TEST(ServerLifecycle, MetricsPassPromtool) {
