@@ -18,29 +18,6 @@ void register_quant_legacy_neon(KernelTable& t);
 void register_quant_kquant_neon(KernelTable& t);
 void register_quant_packed_neon(KernelTable& t);
 
-// Overwrites the dequant and dot kernels of `type` (quantize_row stays the scalar one); dot_multi
-// becomes the row-by-row loop over the new dot_row. dequant == nullptr keeps the current decoder.
-template <DotRowFn Dot>
-static void set_arm_weight_kernels(KernelTable& t, DType type, Isa isa, DequantRowFn dequant) {
-  WeightKernels& k = t.weights[static_cast<uint32_t>(type)];
-  if (dequant != nullptr) {
-    k.dequant_row = dequant;
-    k.dequant_isa = isa;
-  }
-  k.dot_row = Dot;
-  k.dot_multi = dot_multi_by_rows<Dot>;
-  k.dot_isa = isa;
-}
-
-// Overwrites the packed-layout kernels of `type` (repack_row stays the scalar one); a null
-// dequant keeps the current one.
-static inline void set_arm_packed_kernels(KernelTable& t, DType type, Isa isa, DequantRowFn dequant, DotMultiFn dot) {
-  WeightKernels& k = t.weights[static_cast<uint32_t>(type)];
-  if (dequant != nullptr) k.packed_dequant_row = dequant;
-  k.packed_dot_multi = dot;
-  k.packed_isa = isa;
-}
-
 namespace neon {
 
 // a * b rounded to fp32. arm_neon.h writes vmulq_f32 / vaddq_f32 as plain `*` / `+`, which GCC

@@ -91,9 +91,9 @@ void dequant_row(const void* src, float* dst, int64_t n) {
 }  // namespace
 
 void register_quant_float_neon(KernelTable& t) {
-  set_arm_weight_kernels<dot_row<F32>>(t, DType::kF32, Isa::kNeon, nullptr);
-  set_arm_weight_kernels<dot_row<F16>>(t, DType::kF16, Isa::kNeon, dequant_row<F16>);
-  set_arm_weight_kernels<dot_row<BF16>>(t, DType::kBF16, Isa::kNeon, dequant_row<BF16>);
+  set_simd_weight_kernels<dot_row<F32>>(t, DType::kF32, Isa::kNeon, nullptr);
+  set_simd_weight_kernels<dot_row<F16>>(t, DType::kF16, Isa::kNeon, dequant_row<F16>);
+  set_simd_weight_kernels<dot_row<BF16>>(t, DType::kBF16, Isa::kNeon, dequant_row<BF16>);
 }
 
 }  // namespace coreinfer::kernels

@@ -206,13 +206,13 @@ void dequant_row(const void* src, float* dst, int64_t n) {
 }  // namespace
 
 void register_quant_kquant_neon(KernelTable& t) {
-  set_arm_weight_kernels<dot_row<Q2K>>(t, DType::kQ2_K, Isa::kNeon, dequant_row<Q2K>);
-  set_arm_weight_kernels<dot_row<Q3K>>(t, DType::kQ3_K, Isa::kNeon, dequant_row<Q3K>);
-  set_arm_weight_kernels<dot_row<Q4KFamily<false>>>(t, DType::kQ4_K, Isa::kNeon,
+  set_simd_weight_kernels<dot_row<Q2K>>(t, DType::kQ2_K, Isa::kNeon, dequant_row<Q2K>);
+  set_simd_weight_kernels<dot_row<Q3K>>(t, DType::kQ3_K, Isa::kNeon, dequant_row<Q3K>);
+  set_simd_weight_kernels<dot_row<Q4KFamily<false>>>(t, DType::kQ4_K, Isa::kNeon,
       dequant_row<Q4KFamily<false>>);
-  set_arm_weight_kernels<dot_row<Q4KFamily<true>>>(t, DType::kQ5_K, Isa::kNeon,
+  set_simd_weight_kernels<dot_row<Q4KFamily<true>>>(t, DType::kQ5_K, Isa::kNeon,
       dequant_row<Q4KFamily<true>>);
-  set_arm_weight_kernels<dot_row<Q6K>>(t, DType::kQ6_K, Isa::kNeon, dequant_row<Q6K>);
+  set_simd_weight_kernels<dot_row<Q6K>>(t, DType::kQ6_K, Isa::kNeon, dequant_row<Q6K>);
 }
 
 }  // namespace coreinfer::kernels

@@ -147,15 +147,15 @@ void dequant_with_min(const void* src, float* dst, int64_t n) {
 }  // namespace
 
 void register_quant_legacy_neon(KernelTable& t) {
-  set_arm_weight_kernels<dot_symmetric<BlockQ4_0, decode_q4_0>>(t, DType::kQ4_0, Isa::kNeon,
+  set_simd_weight_kernels<dot_symmetric<BlockQ4_0, decode_q4_0>>(t, DType::kQ4_0, Isa::kNeon,
       dequant_symmetric<BlockQ4_0, decode_q4_0>);
-  set_arm_weight_kernels<dot_symmetric<BlockQ5_0, decode_q5_0>>(t, DType::kQ5_0, Isa::kNeon,
+  set_simd_weight_kernels<dot_symmetric<BlockQ5_0, decode_q5_0>>(t, DType::kQ5_0, Isa::kNeon,
       dequant_symmetric<BlockQ5_0, decode_q5_0>);
-  set_arm_weight_kernels<dot_symmetric<BlockQ8_0, decode_q8_0>>(t, DType::kQ8_0, Isa::kNeon,
+  set_simd_weight_kernels<dot_symmetric<BlockQ8_0, decode_q8_0>>(t, DType::kQ8_0, Isa::kNeon,
       dequant_symmetric<BlockQ8_0, decode_q8_0>);
-  set_arm_weight_kernels<dot_with_min<BlockQ4_1, decode_q4_1>>(t, DType::kQ4_1, Isa::kNeon,
+  set_simd_weight_kernels<dot_with_min<BlockQ4_1, decode_q4_1>>(t, DType::kQ4_1, Isa::kNeon,
       dequant_with_min<BlockQ4_1, decode_q4_1>);
-  set_arm_weight_kernels<dot_with_min<BlockQ5_1, decode_q5_1>>(t, DType::kQ5_1, Isa::kNeon,
+  set_simd_weight_kernels<dot_with_min<BlockQ5_1, decode_q5_1>>(t, DType::kQ5_1, Isa::kNeon,
       dequant_with_min<BlockQ5_1, decode_q5_1>);
 }
 

@@ -387,9 +387,9 @@ struct Q6_KP {
 }  // namespace
 
 void register_quant_packed_neon(KernelTable& t) {
-  set_arm_packed_kernels(t, DType::kQ4_0, Isa::kNeon, dequant_q4_0p, dot_multi<Q4_0P>);
-  set_arm_packed_kernels(t, DType::kQ4_K, Isa::kNeon, dequant_q4_kp, dot_multi<Q4_KP>);
-  set_arm_packed_kernels(t, DType::kQ6_K, Isa::kNeon, dequant_q6_kp, dot_multi<Q6_KP>);
+  set_simd_packed_kernels(t, DType::kQ4_0, Isa::kNeon, dequant_q4_0p, dot_multi<Q4_0P>);
+  set_simd_packed_kernels(t, DType::kQ4_K, Isa::kNeon, dequant_q4_kp, dot_multi<Q4_KP>);
+  set_simd_packed_kernels(t, DType::kQ6_K, Isa::kNeon, dequant_q6_kp, dot_multi<Q6_KP>);
 }
 
 }  // namespace coreinfer::kernels

@@ -97,4 +97,28 @@ static void dot_multi_by_rows(const void* w, size_t row_stride, int64_t n_rows, 
     for (int64_t j = 0; j < n_x; ++j) y[j * y_stride + r] = Dot(rows + r * row_stride, x + j * x_stride, n);
 }
 
+// Overwrites the dequant and dot kernels of `type` with an ISA's (quantize_row stays the scalar
+// one); dot_multi becomes the row-by-row loop over the new dot_row. dequant == nullptr keeps the
+// current decoder.
+template <DotRowFn Dot>
+static void set_simd_weight_kernels(KernelTable& t, DType type, Isa isa, DequantRowFn dequant) {
+  WeightKernels& k = t.weights[static_cast<uint32_t>(type)];
+  if (dequant != nullptr) {
+    k.dequant_row = dequant;
+    k.dequant_isa = isa;
+  }
+  k.dot_row = Dot;
+  k.dot_multi = dot_multi_by_rows<Dot>;
+  k.dot_isa = isa;
+}
+
+// Overwrites the packed-layout kernels of `type` (repack_row stays the scalar one); a null
+// dequant keeps the current one.
+static inline void set_simd_packed_kernels(KernelTable& t, DType type, Isa isa, DequantRowFn dequant, DotMultiFn dot) {
+  WeightKernels& k = t.weights[static_cast<uint32_t>(type)];
+  if (dequant != nullptr) k.packed_dequant_row = dequant;
+  k.packed_dot_multi = dot;
+  k.packed_isa = isa;
+}
+
 }  // namespace coreinfer::kernels
