@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "graph/broadcast.h"
+#include "graph/ops/elementwise/erf_kernels.h"
 #include "graph/ops/elementwise/fast_math.h"
 #include "graph/ops/elementwise/unary_helpers.h"
 
@@ -17,10 +18,16 @@ inline T softplus(T x) {
 Result<std::unique_ptr<OpKernel>> make_gelu(const OpBuildContext& b) {
   const std::string approximate = b.attrs().get_string("approximate", "none");
   if (approximate == "none") {
-    return unary_factory(FloatTypes{}, [](auto x) {
-      using T = decltype(x);
-      return T(0.5) * x * (T(1) + std::erf(x * T(0.70710678118654752440)));
-    })(b);
+    // float32 through the vectorised erf; double (and float16, widened) through std::erf.
+    const FloatArrayFn gelu_float = best_gelu_erf(b.kernels);
+    return make_kernel([gelu_float](OpRunContext& ctx) -> Status {
+      CI_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0, "X"));
+      if (x->type() == ElemType::kFloat) return run_float_array(ctx, *x, gelu_float);
+      return run_unary(ctx, FloatTypes{}, [](auto v) {
+        using T = decltype(v);
+        return T(0.5) * v * (T(1) + std::erf(v * T(0.70710678118654752440)));
+      });
+    });
   }
   if (approximate == "tanh") {
     return unary_factory(FloatTypes{}, [](auto x) {

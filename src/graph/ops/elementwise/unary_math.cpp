@@ -1,10 +1,24 @@
 // One-input math: roots, exponentials, rounding, sign, trigonometry.
 #include <cmath>
 
+#include "graph/ops/elementwise/erf_kernels.h"
 #include "graph/ops/elementwise/fast_math.h"
 #include "graph/ops/elementwise/unary_helpers.h"
 
 namespace coreinfer::elementwise {
+namespace {
+
+// float32 through the vectorised erf; double (and float16, widened) through std::erf.
+Result<std::unique_ptr<OpKernel>> make_erf(const OpBuildContext& b) {
+  const FloatArrayFn erf_float = best_erf(b.kernels);
+  return make_kernel([erf_float](OpRunContext& ctx) -> Status {
+    CI_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0, "X"));
+    if (x->type() == ElemType::kFloat) return run_float_array(ctx, *x, erf_float);
+    return run_unary(ctx, FloatTypes{}, [](auto v) { return std::erf(v); });
+  });
+}
+
+}  // namespace
 
 void register_unary_math(OpRegistry& r) {
   const FloatTypes f;
@@ -16,7 +30,7 @@ void register_unary_math(OpRegistry& r) {
   r.add("", "Ceil", unary_factory(f, [](auto x) { return std::ceil(x); }));
   // Round half to even: nearbyint under the default rounding mode.
   r.add("", "Round", unary_factory(f, [](auto x) { return std::nearbyint(x); }));
-  r.add("", "Erf", unary_factory(f, [](auto x) { return std::erf(x); }));
+  r.add("", "Erf", make_erf);
   r.add("", "Sin", unary_factory(f, [](auto x) { return std::sin(x); }));
   r.add("", "Cos", unary_factory(f, [](auto x) { return std::cos(x); }));
   r.add("", "Tan", unary_factory(f, [](auto x) { return std::tan(x); }));
