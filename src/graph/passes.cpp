@@ -183,6 +183,7 @@ Status optimize_graph(Graph& graph, const OpRegistry& registry, const kernels::K
   CI_RETURN_IF_ERROR(fold_constants(graph, registry, kernels));
   fold_batch_norm(graph);
   fuse_matmul_transposes(graph);
+  fuse_gelu(graph);
   fuse_activations(graph);
   fuse_embedding_bags(graph);
   remove_dead_nodes(graph);

@@ -47,6 +47,10 @@ void fuse_activations(Graph& graph);
 // or broadcast to it; the Conv kernel checks.
 void fuse_residual_adds(Graph& graph);
 
+// 0.5 * x * (1 + Erf(x / sqrt 2)) written as five element-wise nodes (Div or Mul by 1/sqrt 2, Erf,
+// Add 1, two Mul in either grouping), each intermediate read once, becomes Gelu(x).
+void fuse_gelu(Graph& graph);
+
 // MatMul reading a Transpose's output reads the Transpose's input instead, permuted by attribute
 // "perm_a" / "perm_b" (the Transpose's perm; it stays for other readers or is removed as dead).
 void fuse_matmul_transposes(Graph& graph);
