@@ -20,44 +20,136 @@ Result<int64_t> checked_index(const Tensor& indices, int64_t i, int64_t dim, con
   return v;
 }
 
-Result<std::unique_ptr<OpKernel>> make_gather(const OpBuildContext& b) {
-  const int64_t axis_attr = b.attrs().get_int("axis", 0);
-  return make_kernel([axis_attr](OpRunContext& ctx) -> Status {
+// Indices of a constant 'indices' input, read once at build; range-checked per run in O(1)
+// against the data's axis through their extremes.
+struct ConstantIndices {
+  std::vector<int64_t> values;
+  int64_t min = 0, max = -1;
+};
+
+ConstantIndices read_constant_indices(const Tensor& t) {
+  ConstantIndices c;
+  c.values.resize(static_cast<size_t>(t.numel()));
+  for (int64_t i = 0; i < t.numel(); ++i) c.values[i] = index_at(t, i);
+  if (!c.values.empty()) {
+    const auto [lo, hi] = std::minmax_element(c.values.begin(), c.values.end());
+    c.min = *lo;
+    c.max = *hi;
+  }
+  return c;
+}
+
+// Entries [begin, end) of out[o, j] = data[o, rows[j]] for one-element chunks: [outer, dim] -> [outer, n].
+template <typename T>
+void gather_elements_typed(const std::byte* src, std::byte* dst, const int64_t* rows, int64_t n, int64_t dim,
+                           int64_t begin, int64_t end) {
+  const T* s = reinterpret_cast<const T*>(src);
+  T* d = reinterpret_cast<T*>(dst);
+  for (int64_t t = begin; t < end;) {
+    const int64_t o = t / n, j0 = t % n, j1 = std::min(n, j0 + (end - t));
+    const T* row = s + o * dim;
+    for (int64_t j = j0; j < j1; ++j) d[o * n + j] = row[rows[j]];
+    t += j1 - j0;
+  }
+}
+
+void gather_chunks(const OpRunContext& ctx, const std::byte* src, std::byte* dst, const int64_t* rows, int64_t n,
+                   int64_t outer, int64_t dim, size_t chunk) {
+  const int64_t total = outer * n;
+  const int64_t bytes = total * static_cast<int64_t>(chunk);
+  const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 15) / static_cast<int64_t>(chunk));
+  // One element per (o, j): a typed loop.
+  if (chunk == 1 || chunk == 2 || chunk == 4 || chunk == 8) {
+    auto body = [&](int64_t b, int64_t e) {
+      switch (chunk) {
+        case 1: gather_elements_typed<uint8_t>(src, dst, rows, n, dim, b, e); return;
+        case 2: gather_elements_typed<uint16_t>(src, dst, rows, n, dim, b, e); return;
+        case 4: gather_elements_typed<uint32_t>(src, dst, rows, n, dim, b, e); return;
+        default: gather_elements_typed<uint64_t>(src, dst, rows, n, dim, b, e); return;
+      }
+    };
+    if (bytes < (int64_t{1} << 16)) body(0, total);
+    else ctx.parallel_for(total, grain, body);
+    return;
+  }
+  // Whole rows: memcpy each, prefetching the rows a few steps ahead (random rows of a big
+  // embedding table miss every cache level; the prefetches overlap those misses).
+  constexpr int64_t kAhead = 16;
+  const int64_t prefetch_lines = std::min<int64_t>(static_cast<int64_t>(chunk + 63) / 64, 8);
+  auto body = [&](int64_t begin, int64_t end) {
+    int64_t o = begin / n, j = begin % n;
+    int64_t po = o, pj = j;  // the prefetch cursor, kAhead entries in front
+    for (int64_t k = 0; k < kAhead && begin + k < end; ++k) {
+      if (++pj == n) { pj = 0; ++po; }
+    }
+    for (int64_t t = begin; t < end; ++t) {
+      if (t + kAhead < end) {
+        const char* p = reinterpret_cast<const char*>(src + (po * dim + rows[pj]) * static_cast<int64_t>(chunk));
+        for (int64_t l = 0; l < prefetch_lines; ++l) __builtin_prefetch(p + l * 64);
+        if (++pj == n) { pj = 0; ++po; }
+      }
+      std::memcpy(dst + t * static_cast<int64_t>(chunk), src + (o * dim + rows[j]) * static_cast<int64_t>(chunk), chunk);
+      if (++j == n) { j = 0; ++o; }
+    }
+  };
+  if (bytes < (int64_t{1} << 16)) body(0, total);
+  else ctx.parallel_for(total, grain, body);
+}
+
+class GatherKernel final : public OpKernel {
+ public:
+  static Result<std::unique_ptr<OpKernel>> create(const OpBuildContext& b) {
+    auto k = std::unique_ptr<GatherKernel>(new GatherKernel());
+    k->axis_attr_ = b.attrs().get_int("axis", 0);
+    if (const Tensor* idx = b.constant(1); idx != nullptr && idx->defined()) {
+      CI_RETURN_IF_ERROR(check_index_type(*idx, "indices"));
+      k->constant_ = read_constant_indices(*idx);
+      k->has_constant_ = true;
+    }
+    return std::unique_ptr<OpKernel>(std::move(k));
+  }
+
+  Status run(OpRunContext& ctx) override {
     CI_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0, "data"));
     CI_ASSIGN_OR_RETURN(const Tensor* idx, required_input(ctx, 1, "indices"));
     CI_RETURN_IF_ERROR(check_index_type(*idx, "indices"));
     if (x->rank() == 0) return invalid_argument("Gather: 'data' must have rank >= 1");
-    CI_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(axis_attr, x->rank()));
+    CI_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(axis_attr_, x->rank()));
     const int64_t dim = x->dim(static_cast<int>(axis));
     const int64_t n_idx = idx->numel();
-    std::vector<int64_t> rows(static_cast<size_t>(n_idx));
-    for (int64_t i = 0; i < n_idx; ++i) {
-      CI_ASSIGN_OR_RETURN(rows[i], checked_index(*idx, i, dim, "Gather: index"));
+    std::vector<int64_t> normalized;
+    const int64_t* rows = nullptr;
+    if (has_constant_ && static_cast<int64_t>(constant_.values.size()) == n_idx && constant_.min >= 0 &&
+        constant_.max < dim) {
+      rows = constant_.values.data();  // checked in O(1), used as they are
+    } else {
+      normalized.resize(static_cast<size_t>(n_idx));
+      for (int64_t i = 0; i < n_idx; ++i) {
+        CI_ASSIGN_OR_RETURN(normalized[i], checked_index(*idx, i, dim, "Gather: index"));
+      }
+      rows = normalized.data();
     }
     Shape out_shape(x->shape().begin(), x->shape().begin() + axis);
     out_shape.insert(out_shape.end(), idx->shape().begin(), idx->shape().end());
     out_shape.insert(out_shape.end(), x->shape().begin() + axis + 1, x->shape().end());
-    CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, x->type(), out_shape));
+    CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output_uninitialized(0, x->type(), out_shape));
     if (out->numel() == 0) return Status::ok();
     int64_t outer = 1, inner = 1;
     for (int d = 0; d < x->rank(); ++d) {
       if (d < axis) outer *= x->dim(d);
       if (d > axis) inner *= x->dim(d);
     }
-    const size_t chunk = static_cast<size_t>(inner) * elem_size(x->type());
-    const auto* src = static_cast<const std::byte*>(x->raw());
-    auto* dst = static_cast<std::byte*>(out->raw());
-    const int64_t total = outer * n_idx;
-    ctx.parallel_for(total, std::max<int64_t>(1, 65536 / static_cast<int64_t>(std::max<size_t>(chunk, 1))),
-                     [&](int64_t begin, int64_t end) {
-                       for (int64_t t = begin; t < end; ++t) {
-                         const int64_t o = t / n_idx, j = t % n_idx;
-                         std::memcpy(dst + t * chunk, src + (o * dim + rows[j]) * chunk, chunk);
-                       }
-                     });
+    gather_chunks(ctx, static_cast<const std::byte*>(x->raw()), static_cast<std::byte*>(out->raw()), rows, n_idx, outer,
+                  dim, static_cast<size_t>(inner) * elem_size(x->type()));
     return Status::ok();
-  });
-}
+  }
+
+ private:
+  GatherKernel() = default;
+  int64_t axis_attr_ = 0;
+  bool has_constant_ = false;
+  ConstantIndices constant_;
+};
 
 Result<std::unique_ptr<OpKernel>> make_gather_elements(const OpBuildContext& b) {
   const int64_t axis_attr = b.attrs().get_int("axis", 0);
@@ -222,7 +314,7 @@ Result<std::unique_ptr<OpKernel>> make_one_hot(const OpBuildContext& b) {
 }  // namespace
 
 void register_gather_ops(OpRegistry& r) {
-  r.add("", "Gather", make_gather);
+  r.add("", "Gather", GatherKernel::create);
   r.add("", "GatherElements", make_gather_elements);
   r.add("", "GatherND", make_gather_nd);
   r.add("", "NonZero", make_nonzero);

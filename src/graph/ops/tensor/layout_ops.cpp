@@ -33,7 +33,7 @@ Result<std::unique_ptr<OpKernel>> make_transpose(const OpBuildContext& b) {
     }
     Shape out_shape(r);
     for (int d = 0; d < r; ++d) out_shape[d] = x->dim(static_cast<int>(perm[d]));
-    CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, x->type(), out_shape));
+    CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output_uninitialized(0, x->type(), out_shape));
     transpose_copy(&ctx, elem_size(x->type()), x->shape(), perm, x->raw(), out->raw());
     return Status::ok();
   });
@@ -66,22 +66,18 @@ Result<std::unique_ptr<OpKernel>> make_concat(const OpBuildContext& b) {
                                 std::to_string(axis));
       out_shape[axis] += t.dim(static_cast<int>(axis));
     }
-    CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, first.type(), out_shape));
-    const size_t es = elem_size(first.type());
+    CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output_uninitialized(0, first.type(), out_shape));
+    const int64_t es = static_cast<int64_t>(elem_size(first.type()));
     int64_t outer = 1, inner = 1;
     for (int d = 0; d < r; ++d) {
       if (d < axis) outer *= out_shape[d];
       if (d > axis) inner *= out_shape[d];
     }
-    const int64_t out_row = out_shape[axis] * inner;
-    int64_t at = 0;
-    for (const Tensor* t : ins) {
-      const int64_t row = t->dim(static_cast<int>(axis)) * inner;
-      if (row > 0)
-        strided_copy(&ctx, es, {outer, row}, t->raw(), {row, 1}, static_cast<std::byte*>(out->raw()) + at * es,
-                     {out_row, 1});
-      at += row;
-    }
+    std::vector<ConstRowPart> parts;
+    parts.reserve(ins.size());
+    for (const Tensor* t : ins)
+      parts.push_back({static_cast<const std::byte*>(t->raw()), t->dim(static_cast<int>(axis)) * inner * es});
+    concat_rows(&ctx, outer, parts, static_cast<std::byte*>(out->raw()));
     return Status::ok();
   });
 }
@@ -132,23 +128,21 @@ Result<std::unique_ptr<OpKernel>> make_split(const OpBuildContext& b) {
     if (sum != dim)
       return invalid_argument("Split: 'split' " + join_ints(split) + " sums to " + std::to_string(sum) + " but axis " +
                               std::to_string(axis) + " of " + shape_string(x->shape()) + " has " + std::to_string(dim));
-    const size_t es = elem_size(x->type());
+    const int64_t es = static_cast<int64_t>(elem_size(x->type()));
     int64_t outer = 1, inner = 1;
     for (int d = 0; d < r; ++d) {
       if (d < axis) outer *= x->dim(d);
       if (d > axis) inner *= x->dim(d);
     }
-    int64_t at = 0;
+    std::vector<RowPart> parts;
+    parts.reserve(static_cast<size_t>(n_out));
     for (int64_t i = 0; i < n_out; ++i) {
       Shape s = x->shape();
       s[axis] = split[i];
-      CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(i, x->type(), s));
-      const int64_t row = split[i] * inner;
-      if (row > 0 && outer > 0)
-        strided_copy(&ctx, es, {outer, row}, static_cast<const std::byte*>(x->raw()) + at * es, {dim * inner, 1},
-                     out->raw(), {row, 1});
-      at += row;
+      CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output_uninitialized(i, x->type(), s));
+      parts.push_back({static_cast<std::byte*>(out->raw()), split[i] * inner * es});
     }
+    split_rows(&ctx, outer, static_cast<const std::byte*>(x->raw()), parts);
     return Status::ok();
   });
 }
@@ -163,7 +157,7 @@ Result<std::unique_ptr<OpKernel>> make_expand(const OpBuildContext&) {
       if (d < 0) return invalid_argument("Expand: negative dimension in shape " + join_ints(target));
     std::vector<Shape> shapes = {x->shape(), target};
     CI_ASSIGN_OR_RETURN(Shape out_shape, broadcast_shapes(shapes));
-    CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, x->type(), out_shape));
+    CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output_uninitialized(0, x->type(), out_shape));
     strided_copy(&ctx, elem_size(x->type()), out_shape, x->raw(), broadcast_strides(x->shape(), out_shape), out->raw(),
                  contiguous_strides(out_shape));
     return Status::ok();
@@ -191,7 +185,7 @@ Result<std::unique_ptr<OpKernel>> make_tile(const OpBuildContext&) {
       src_strides.push_back(0);
       src_strides.push_back(in_strides[d]);
     }
-    CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, x->type(), out_shape));
+    CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output_uninitialized(0, x->type(), out_shape));
     if (r == 0) {
       std::memcpy(out->raw(), x->raw(), elem_size(x->type()));
       return Status::ok();
@@ -234,7 +228,7 @@ Result<std::unique_ptr<OpKernel>> make_depth_space(const OpBuildContext& b, bool
       perm = {0, 3, 5, 1, 2, 4};
       out_shape = {n, c * bs * bs, h / bs, w / bs};
     }
-    CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output(0, x->type(), out_shape));
+    CI_ASSIGN_OR_RETURN(Tensor * out, ctx.allocate_output_uninitialized(0, x->type(), out_shape));
     transpose_copy(&ctx, elem_size(x->type()), virt, perm, x->raw(), out->raw());
     return Status::ok();
   });

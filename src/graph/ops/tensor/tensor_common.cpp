@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/half.h"
+#include "graph/ops/tensor/tile_transpose.h"
 
 namespace coreinfer::tensor_ops {
 
@@ -81,56 +82,66 @@ void copy_run(size_t es, const std::byte* src, int64_t ss, std::byte* dst, int64
   }
 }
 
-template <typename T>
-void tile_typed(const std::byte* src, int64_t s_row, std::byte* dst, int64_t d_col, int64_t rows, int64_t cols) {
-  // dst[a * d_col + b] = src[a + b * s_row] for a < rows, b < cols: source contiguous along a.
-  const T* s = reinterpret_cast<const T*>(src);
-  T* d = reinterpret_cast<T*>(dst);
-  for (int64_t a = 0; a < rows; ++a)
-    for (int64_t b = 0; b < cols; ++b) d[a * d_col + b] = s[a + b * s_row];
-}
-
-void copy_tile(size_t es, const std::byte* src, int64_t s_row, std::byte* dst, int64_t d_col, int64_t rows,
-               int64_t cols) {
-  switch (es) {
-    case 1: tile_typed<uint8_t>(src, s_row, dst, d_col, rows, cols); return;
-    case 2: tile_typed<uint16_t>(src, s_row, dst, d_col, rows, cols); return;
-    case 4: tile_typed<uint32_t>(src, s_row, dst, d_col, rows, cols); return;
-    default: tile_typed<uint64_t>(src, s_row, dst, d_col, rows, cols); return;
-  }
-}
-
 // A transpose-like copy: the destination is contiguous along the last dim, the source along
-// dim k. Copied in square tiles so both sides stay in cache.
+// dim k. Copied in square tiles so both sides stay in cache. Tiles run in the order
+// (outer index, block of k, block of last); the source lines of the tile kPrefetchTiles ahead
+// are prefetched, since a tile's source is one short line per column, a pattern the hardware
+// prefetchers do not follow (3x slower from DRAM without).
 void tiled_copy(const OpRunContext* ctx, size_t es, const Shape& shape, const std::byte* src,
                 const std::vector<int64_t>& ss, std::byte* dst, const std::vector<int64_t>& ds, int k) {
   const int rank = static_cast<int>(shape.size());
   const int last = rank - 1;
-  constexpr int64_t kTile = 16;
+  const int64_t kTile = transpose_tile_edge(es);
+  constexpr int kPrefetchTiles = 4;
   std::vector<int> outer_dims;
   for (int d = 0; d < last; ++d)
     if (d != k) outer_dims.push_back(d);
   int64_t outer = 1;
   for (int d : outer_dims) outer *= shape[d];
   const int64_t kblocks = (shape[k] + kTile - 1) / kTile;
+  const int64_t bblocks = (shape[last] + kTile - 1) / kTile;
   const int64_t ies = static_cast<int64_t>(es);
+  // Element offsets of tile (task, 0) in source and destination.
+  auto task_offsets = [&](int64_t task, int64_t& so, int64_t& dof) {
+    int64_t r = task / kblocks;
+    const int64_t a0 = (task % kblocks) * kTile;
+    so = a0;
+    dof = a0 * ds[k];
+    for (int i = static_cast<int>(outer_dims.size()) - 1; i >= 0; --i) {
+      const int d = outer_dims[i];
+      const int64_t idx = r % shape[d];
+      r /= shape[d];
+      so += idx * ss[d];
+      dof += idx * ds[d];
+    }
+  };
   auto body = [&](int64_t begin, int64_t end) {
-    for (int64_t task = begin; task < end; ++task) {
-      int64_t r = task / kblocks;
-      const int64_t kb = task % kblocks;
-      int64_t so = 0, dof = 0;
-      for (int i = static_cast<int>(outer_dims.size()) - 1; i >= 0; --i) {
-        const int d = outer_dims[i];
-        const int64_t idx = r % shape[d];
-        r /= shape[d];
-        so += idx * ss[d];
-        dof += idx * ds[d];
+    // The prefetch cursor: tile (pf_task, pf_b) with its task's source offset.
+    int64_t pf_task = begin, pf_b = 0, pf_so = 0, unused = 0;
+    task_offsets(pf_task, pf_so, unused);
+    auto advance_prefetch = [&] {
+      if (pf_task >= end) return;
+      const int64_t a0 = (pf_task % kblocks) * kTile, na = std::min(kTile, shape[k] - a0);
+      const int64_t b0 = pf_b * kTile, nb = std::min(kTile, shape[last] - b0);
+      for (int64_t b = b0; b < b0 + nb; ++b) {
+        const std::byte* p = src + (pf_so + b * ss[last]) * ies;
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + na * ies - 1);
       }
-      const int64_t a0 = kb * kTile, na = std::min(kTile, shape[k] - a0);
+      if (++pf_b == bblocks) {
+        pf_b = 0;
+        if (++pf_task < end) task_offsets(pf_task, pf_so, unused);
+      }
+    };
+    for (int i = 0; i < kPrefetchTiles; ++i) advance_prefetch();
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t so = 0, dof = 0;
+      task_offsets(task, so, dof);
+      const int64_t na = std::min(kTile, shape[k] - (task % kblocks) * kTile);
       for (int64_t b0 = 0; b0 < shape[last]; b0 += kTile) {
+        advance_prefetch();
         const int64_t nb = std::min(kTile, shape[last] - b0);
-        copy_tile(es, src + (so + a0 + b0 * ss[last]) * ies, ss[last], dst + (dof + a0 * ds[k] + b0) * ies, ds[k], na,
-                  nb);
+        transpose_tile(es, src + (so + b0 * ss[last]) * ies, ss[last], dst + (dof + b0) * ies, ds[k], na, nb);
       }
     }
   };
@@ -228,6 +239,80 @@ void strided_copy(const OpRunContext* ctx, size_t es, const Shape& shape_in, con
   } else {
     body(0, rows);
   }
+}
+
+namespace {
+
+// Calls fn(part, row, offset in the part's row, bytes, offset in joined) for every piece of the
+// joined bytes [begin, end).
+template <typename Fn>
+void for_each_piece(const std::vector<int64_t>& prefix, int64_t begin, int64_t end, Fn&& fn) {
+  const int64_t joined_row = prefix.back();
+  int64_t o = begin / joined_row, r = begin % joined_row;
+  size_t p = 0;
+  for (int64_t pos = begin; pos < end;) {
+    while (r >= prefix[p + 1]) ++p;  // also skips empty parts
+    const int64_t len = std::min(prefix[p + 1] - r, end - pos);
+    fn(p, o, r - prefix[p], len, pos);
+    pos += len;
+    r += len;
+    if (r == joined_row) {
+      r = 0;
+      p = 0;
+      ++o;
+    }
+  }
+}
+
+// Runs body(begin_byte, end_byte) over [0, total) in cache-line-aligned pieces on ctx's threads.
+template <typename Body>
+void parallel_bytes(const OpRunContext* ctx, int64_t total, Body&& body) {
+  constexpr int64_t kLine = 64, kMinLinesPerTask = int64_t{1} << 12;  // 256 KiB
+  const int64_t lines = (total + kLine - 1) / kLine;
+  auto run = [&](int64_t l0, int64_t l1) { body(l0 * kLine, std::min(total, l1 * kLine)); };
+  if (ctx == nullptr || lines <= kMinLinesPerTask)
+    run(0, lines);
+  else
+    ctx->parallel_for(lines, kMinLinesPerTask, run);
+}
+
+constexpr int64_t kAheadRows = 4;
+
+void prefetch_lines(const std::byte* p, int64_t bytes) {
+  for (int64_t b = 0; b < bytes; b += 64) __builtin_prefetch(p + b);
+}
+
+template <typename PartT>
+std::vector<int64_t> part_prefix(std::span<const PartT> parts) {
+  std::vector<int64_t> prefix(parts.size() + 1, 0);
+  for (size_t p = 0; p < parts.size(); ++p) prefix[p + 1] = prefix[p] + parts[p].row_bytes;
+  return prefix;
+}
+
+}  // namespace
+
+void concat_rows(const OpRunContext* ctx, int64_t outer, std::span<const ConstRowPart> parts, std::byte* joined) {
+  const std::vector<int64_t> prefix = part_prefix(parts);
+  if (outer <= 0 || prefix.back() == 0) return;
+  parallel_bytes(ctx, outer * prefix.back(), [&](int64_t begin, int64_t end) {
+    for_each_piece(prefix, begin, end, [&](size_t p, int64_t o, int64_t off, int64_t len, int64_t at) {
+      const std::byte* from = parts[p].data + o * parts[p].row_bytes + off;
+      // Many parts are many short streams, more than the hardware prefetchers track: fetch the
+      // start of this part's piece kAheadRows rows on.
+      if (o + kAheadRows < outer) prefetch_lines(from + kAheadRows * parts[p].row_bytes, std::min<int64_t>(len, 512));
+      std::memcpy(joined + at, from, static_cast<size_t>(len));
+    });
+  });
+}
+
+void split_rows(const OpRunContext* ctx, int64_t outer, const std::byte* joined, std::span<const RowPart> parts) {
+  const std::vector<int64_t> prefix = part_prefix(parts);
+  if (outer <= 0 || prefix.back() == 0) return;
+  parallel_bytes(ctx, outer * prefix.back(), [&](int64_t begin, int64_t end) {
+    for_each_piece(prefix, begin, end, [&](size_t p, int64_t o, int64_t off, int64_t len, int64_t at) {
+      std::memcpy(parts[p].data + o * parts[p].row_bytes + off, joined + at, static_cast<size_t>(len));
+    });
+  });
 }
 
 void transpose_copy(const OpRunContext* ctx, size_t es, const Shape& in_shape, const std::vector<int64_t>& perm,

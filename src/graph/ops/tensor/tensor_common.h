@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,20 @@ Result<std::vector<int64_t>> normalize_axes(const std::vector<int64_t>& axes, in
 // are memcpy'd; big copies are split over ctx's threads (ctx may be nullptr).
 void strided_copy(const OpRunContext* ctx, size_t elem_size, const Shape& shape, const void* src,
                   std::vector<int64_t> src_strides, void* dst, std::vector<int64_t> dst_strides);
+
+// Concat and Split along one axis: `outer` rows, where row o of the joined tensor is row o of
+// every part in turn (part p's rows are row_bytes long and packed). Split over ctx's threads by
+// byte ranges of the joined tensor, so few big rows and many small ones both balance.
+struct ConstRowPart {
+  const std::byte* data;
+  int64_t row_bytes;
+};
+struct RowPart {
+  std::byte* data;
+  int64_t row_bytes;
+};
+void concat_rows(const OpRunContext* ctx, int64_t outer, std::span<const ConstRowPart> parts, std::byte* joined);
+void split_rows(const OpRunContext* ctx, int64_t outer, const std::byte* joined, std::span<const RowPart> parts);
 
 // Writes the transpose of a contiguous tensor of `in_shape`: out dim d = in dim perm[d].
 void transpose_copy(const OpRunContext* ctx, size_t elem_size, const Shape& in_shape, const std::vector<int64_t>& perm,
