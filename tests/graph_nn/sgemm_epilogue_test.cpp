@@ -95,10 +95,15 @@ TEST(SgemmEpilogue, MatchesReference) {
       {40, 5 * 49, 24, true, false, true, false, K::kRelu, 49},  // images of 7x7: tiles span two
       {12, 3 * 7, 400, true, false, true, true, K::kNone, 7},  // tiny images, deep K, accumulate
       {64, 2 * 96, 16, false, false, false, false, K::kRelu, 96},  // images of whole tiles
+      {50, 300, 70, true, true, false, false, K::kRelu, 0},    // 4 threads: a 2 x 2 grid of parts
+      {256, 196, 30, true, false, true, false, K::kNone, 0},   // narrow C: split by rows
+      {8, 1000, 20, false, true, false, false, K::kNone, 0},   // one row panel: split by columns
   };
   ThreadPoolOptions o;
   o.threads = 2;
   ThreadPool pool(o);
+  o.threads = 4;  // more workers than this machine's cores: partitions, not speed
+  ThreadPool pool4(o);
   uint32_t seed = 1;
 #if defined(__aarch64__)
   const kernels::Isa levels[] = {kernels::Isa::kScalar, kernels::Isa::kNeon};
@@ -107,7 +112,7 @@ TEST(SgemmEpilogue, MatchesReference) {
 #endif
   for (kernels::Isa isa : levels)
     for (const EpiCase& c : cases)
-      for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) run_case(c, isa, p, seed++);
+      for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool, &pool4}) run_case(c, isa, p, seed++);
 }
 
 }  // namespace

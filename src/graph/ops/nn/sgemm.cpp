@@ -10,8 +10,8 @@ namespace coreinfer::nn {
 namespace {
 
 constexpr int64_t kMaxDepth = 384;       // k per block: a kc x nr B panel stays in L1
-constexpr int64_t kMaxRows = 192;        // rows of A per task (kept in L2 with the B block)
 constexpr int64_t kBlockBytes = 256 << 10;  // packed B block per task
+constexpr int64_t kRowBlock = 240;          // rows of A (x kc) that stay in L2 across a B block
 constexpr int64_t kMaxSharedB = 4 << 20;    // floats of B packed up front when shared by row blocks
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -98,23 +98,24 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
   // Depth blocks of equal size; column blocks sized so a packed B block fits kBlockBytes.
   const int64_t k_blocks = std::max<int64_t>(1, ceil_div(k, kMaxDepth));
   const int64_t kc_max = std::max<int64_t>(1, ceil_div(k, k_blocks));
-  int64_t nc = std::min(round_up(n, nr), std::max<int64_t>(nr, kBlockBytes / 4 / kc_max / nr * nr));
-  int64_t mc = std::min(round_up(m, mr), kMaxRows / mr * mr);
-  // Enough tasks for every thread (a few each, the split is static).
-  const int64_t want = threads > 1 ? 2 * threads : 1;
-  while (ceil_div(m, mc) * ceil_div(n, nc) < want && (nc > nr || mc > mr)) {
-    if (nc > nr && (nc >= 4 * mc || mc <= mr)) {
-      nc = round_up(nc / 2, nr);
-    } else {
-      mc = round_up(mc / 2, mr);
+  const int64_t nc = std::max<int64_t>(nr, kBlockBytes / 4 / kc_max / nr * nr);
+  // C's micro-tiles split into a grid of parts, one per worker, chosen so the busiest worker has
+  // the fewest tiles: a narrow C (196 columns at batch 1 = 7 tiles) splits by rows rather than
+  // leave one thread 4 column tiles and the other 3.
+  const int64_t mt = ceil_div(m, mr), nt = ceil_div(n, nr);
+  int m_parts = 1, n_parts = 1;
+  int64_t best = mt * nt;
+  for (int mp = 1; mp <= threads && mp <= mt; ++mp)
+    for (int np = 1; mp * np <= threads && np <= nt; ++np) {
+      const int64_t cost = ceil_div(mt, mp) * ceil_div(nt, np);
+      if (cost < best || (cost == best && mp * np < m_parts * n_parts)) best = cost, m_parts = mp, n_parts = np;
     }
-  }
-  const int64_t m_tasks = ceil_div(m, mc), n_tasks = ceil_div(n, nc);
+  const int64_t part_rows = ceil_div(mt, m_parts) * mr, part_cols = ceil_div(nt, n_parts) * nr;
 
   // When several row blocks would each pack the same columns, pack B once for all of them.
   PackedB& shared = scratch->shared;
   GemmB bsrc = b;
-  if (!b.packed && m_tasks > 1 && k > 0 && ceil_div(n, nr) * nr * k <= kMaxSharedB) {
+  if (!b.packed && m_parts > 1 && k > 0 && ceil_div(n, nr) * nr * k <= kMaxSharedB) {
     shared.nr = nr;
     shared.k = k;
     shared.n = n;
@@ -141,25 +142,19 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
   const bool relu = epi.act.kind == Activation::Kind::kRelu && !epi.col_bias;
   const bool post_act = epi.col_bias || (epi.act.kind != Activation::Kind::kNone && !relu);
 
-  // One call per thread (the pool splits statically); thread t takes a contiguous run of tasks,
-  // ordered column block first so that each packed B block serves every row block of the run.
-  const int64_t tasks = m_tasks * n_tasks;
-  const int workers = static_cast<int>(std::min<int64_t>(threads, tasks));
+  const int workers = m_parts * n_parts;
   if (static_cast<int>(scratch->worker.size()) < workers) scratch->worker.resize(workers);
   ctx.parallel_for(workers, 1, [&](int64_t w_begin, int64_t w_end) {
    for (int64_t wi = w_begin; wi < w_end; ++wi) {
-    const int64_t begin = tasks * wi / workers, end = tasks * (wi + 1) / workers;
+    const int64_t row_lo = wi / n_parts * part_rows, row_hi = std::min(m, row_lo + part_rows);
+    const int64_t col_lo = wi % n_parts * part_cols, col_hi = std::min(n, col_lo + part_cols);
     const GemmB& b = bsrc;
     std::vector<float>& bbuf = scratch->worker[wi];
-    if (!b.packed && bbuf.size() < static_cast<size_t>(kc_max * round_up(nc, nr)))
-      bbuf.resize(static_cast<size_t>(kc_max * round_up(nc, nr)));
+    if (!b.packed && bbuf.size() < static_cast<size_t>(kc_max * nc))
+      bbuf.resize(static_cast<size_t>(kc_max * nc));
     alignas(64) float edge[32 * 64];  // an edge tile (mr * nr <= 32 * 64)
-    for (int64_t t0 = begin; t0 < end;) {
-      const int64_t nb = t0 / m_tasks;
-      const int64_t t1 = std::min(end, (nb + 1) * m_tasks);  // tasks [t0, t1) share column block nb
-      const int64_t n0 = nb * nc, ncur = std::min(nc, n - n0);
-      const int64_t row_lo = (t0 % m_tasks) * mc, row_hi = std::min(m, ((t1 - 1) % m_tasks) * mc + mc);
-      t0 = t1;
+    for (int64_t n0 = col_lo; n0 < col_hi; n0 += nc) {
+      const int64_t ncur = std::min(nc, col_hi - n0);
       for (int64_t k0 = 0; k0 < std::max<int64_t>(k, 1); k0 += kc_max) {
         const int64_t kc = std::min(kc_max, k - k0);
         const bool last = k0 + kc_max >= k;
@@ -177,16 +172,19 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
           bblock = bbuf.data();
         }
         const bool acc = epi.accumulate || k0 > 0;
-        for (int64_t i = row_lo; i < row_hi; i += mr) {
-          const int64_t rows = std::min<int64_t>(mr, row_hi - i);
-          const float* apanel = a.panel(i / mr) + k0 * mr;
-          for (int64_t j = 0; j < ncur; j += nr) {
-            const int64_t cols = std::min<int64_t>(nr, ncur - j);
-            const int64_t jg = n0 + j;  // global column
-            const int64_t coff = col_offset(jg);
+        // A B panel (kc x nr) stays in L1 while the row panels of a block of A, kept in L2,
+        // stream past it.
+        for (int64_t i0 = row_lo; i0 < row_hi; i0 += kRowBlock)
+         for (int64_t j = 0; j < ncur; j += nr) {
+          const int64_t cols = std::min<int64_t>(nr, ncur - j);
+          const int64_t jg = n0 + j;  // global column
+          const int64_t coff = col_offset(jg);
+          const float* bpanel = bblock + (j / nr) * bpanel_stride;
+          const bool contiguous = icols == INT64_MAX || jg % icols + cols <= icols;
+          for (int64_t i = i0; i < std::min(row_hi, i0 + kRowBlock); i += mr) {
+            const int64_t rows = std::min<int64_t>(mr, row_hi - i);
+            const float* apanel = a.panel(i / mr) + k0 * mr;
             float* cdst = c + i * ldc + coff;
-            const float* bpanel = bblock + (j / nr) * bpanel_stride;
-            const bool contiguous = icols == INT64_MAX || jg % icols + cols <= icols;
             if (rows == mr && cols == nr && contiguous && kc > 0) {
               TileEpilogue te;
               const bool fuse = last && (epi.row_bias || epi.residual || relu);
