@@ -20,6 +20,8 @@ TEST(Gemm, MatchesReference) {
       {17, 33, 65, true, false, 0.5f, 2, {17, 65}}, {9, 130, 40, false, true, 1, 1, {17 * 0 + 9, 1}},
       {70, 8, 3, true, true, -1.5f, 0.25f, {1, 3}}, {64, 257, 96, false, true, 1, 1, {1}},
       {200, 400, 37, false, false, 1, 0, {200, 37}}, {1, 2048, 1000, false, true, 1, 1, {1000}},
+      // Bias in the epilogue: per row with beta, per column on a big runtime A (packed in parallel).
+      {300, 64, 50, false, false, 1, 0.5f, {300, 1}}, {1100, 70, 33, true, false, 2, -1, {33}},
   };
   uint32_t seed = 1;
   for (const auto& c : cases) {

@@ -1,6 +1,7 @@
 // Gemm: Y = alpha * A' · B' + beta * C (A' = A or Aᵀ, B' = B or Bᵀ), C broadcast to [M, N],
 // then the fused activation. Constant B (the usual weight matrix) is packed once, with alpha.
 #include <memory>
+#include <vector>
 
 #include "graph/broadcast.h"
 #include "graph/ops/nn/nn_common.h"
@@ -48,8 +49,14 @@ class GemmKernelOp final : public OpKernel {
     float* yd = y->data<float>();
     GemmEpilogue epi;
     epi.act = act_;
-    if (c != nullptr && beta_ != 0.0f) {
-      const Shape cs = c->shape();
+    const Shape cs = c != nullptr ? c->shape() : Shape{};
+    const int64_t c_numel = c != nullptr ? c->numel() : 0;
+    if (c != nullptr && beta_ != 0.0f && k > 0 && c_numel == n && (cs.size() <= 1 || cs[0] == 1)) {
+      // A bias per column (the usual Linear layer): added in the GEMM's epilogue, no prefill.
+      epi.col_bias = scaled_bias(*c, n);
+    } else if (c != nullptr && beta_ != 0.0f && k > 0 && cs.size() == 2 && cs[0] == m && cs[1] == 1 && m > 1) {
+      epi.row_bias = scaled_bias(*c, m);
+    } else if (c != nullptr && beta_ != 0.0f) {
       if (cs.size() > 2 || (cs.size() >= 1 && cs.back() != 1 && cs.back() != n) ||
           (cs.size() == 2 && cs[0] != 1 && cs[0] != m))
         return invalid_argument("input C " + shape_string(cs) + " cannot be broadcast to [" + std::to_string(m) + "," +
@@ -62,7 +69,7 @@ class GemmKernelOp final : public OpKernel {
     }
     if (m == 0 || n == 0) return Status::ok();
     pack_a_into(scratch_.a, gemm_, m, k, trans_a_ ? MatrixView{a->data<float>(), 1, m} : MatrixView{a->data<float>(), k, 1},
-                              b_packed_ ? 1.0f : alpha_);
+                b_packed_ ? 1.0f : alpha_, &ctx);
     GemmB src;
     if (b_packed_) {
       src.packed = &packed_b_;
@@ -75,6 +82,14 @@ class GemmKernelOp final : public OpKernel {
 
  private:
   GemmKernelOp() = default;
+  // beta * C as `count` values (C holds count values, or one broadcast to all).
+  const float* scaled_bias(const Tensor& c, int64_t count) {
+    const float* cd = c.data<float>();
+    if (beta_ == 1.0f && c.numel() == count) return cd;
+    bias_.resize(static_cast<size_t>(count));
+    for (int64_t i = 0; i < count; ++i) bias_[i] = beta_ * cd[c.numel() == count ? i : 0];
+    return bias_.data();
+  }
   MatrixView view_b(const Tensor& b) const {
     return trans_b_ ? MatrixView{b.data<float>(), 1, b.dim(1)} : MatrixView{b.data<float>(), b.dim(1), 1};
   }
@@ -86,6 +101,7 @@ class GemmKernelOp final : public OpKernel {
   bool b_packed_ = false;
   PackedB packed_b_;
   GemmScratch scratch_;
+  std::vector<float> bias_;
 };
 
 }  // namespace

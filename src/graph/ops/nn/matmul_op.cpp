@@ -115,7 +115,7 @@ class MatMulKernel final : public OpKernel {
     const bool fold_a_batch = perm_a_.empty() && (use_packed_b || (b_batch.empty() && a_batch.size() == batch.size()));
     if (fold_a_batch && !a_batch.empty() && shape_numel(a_batch) == count) {
       const int64_t rows = count * m;
-      pack_a_into(scratch_.a, gemm_, rows, k, MatrixView{ad, k, 1});
+      pack_a_into(scratch_.a, gemm_, rows, k, MatrixView{ad, k, 1}, 1.0f, &ctx);
       GemmB src;
       if (use_packed_b) src.packed = &packed_b_;
       else src.view = MatrixView{bd, b_rs, b_cs};
@@ -131,7 +131,7 @@ class MatMulKernel final : public OpKernel {
         ob += rest % batch[d] * sb[d];
         rest /= batch[d];
       }
-      pack_a_into(scratch.a, gemm_, m, k, MatrixView{ad + oa, a_rs, a_cs});
+      pack_a_into(scratch.a, gemm_, m, k, MatrixView{ad + oa, a_rs, a_cs}, 1.0f, &c);
       GemmB src;
       if (use_packed_b) src.packed = &packed_b_;
       else src.view = MatrixView{bd + ob, b_rs, b_cs};

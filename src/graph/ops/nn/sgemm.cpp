@@ -47,25 +47,35 @@ GemmKernel select_gemm_kernel(const kernels::KernelTable& table) {
   return gemm_kernel_generic();
 }
 
-void pack_a_into(PackedA& p, const GemmKernel& kernel, int64_t m, int64_t k, MatrixView a, float scale) {
+void pack_a_into(PackedA& p, const GemmKernel& kernel, int64_t m, int64_t k, MatrixView a, float scale,
+                 const OpRunContext* ctx) {
   p.mr = kernel.mr;
   p.m = m;
   p.k = k;
   const int64_t panels = ceil_div(m, kernel.mr);
   p.data.resize(static_cast<size_t>(panels * k * kernel.mr));
-  for (int64_t q = 0; q < panels; ++q) {
-    float* dst = p.data.data() + q * k * kernel.mr;
-    const int64_t rows = std::min<int64_t>(kernel.mr, m - q * kernel.mr);
-    for (int64_t r = 0; r < rows; ++r) {
-      const float* src = a.data + (q * kernel.mr + r) * a.rs;
-      if (scale == 1.0f) {
-        for (int64_t i = 0; i < k; ++i) dst[i * kernel.mr + r] = src[i * a.cs];
-      } else {
-        for (int64_t i = 0; i < k; ++i) dst[i * kernel.mr + r] = src[i * a.cs] * scale;
+  auto pack_panels = [&](int64_t q0, int64_t q1) {
+    for (int64_t q = q0; q < q1; ++q) {
+      float* dst = p.data.data() + q * k * kernel.mr;
+      const int64_t rows = std::min<int64_t>(kernel.mr, m - q * kernel.mr);
+      for (int64_t r = 0; r < rows; ++r) {
+        const float* src = a.data + (q * kernel.mr + r) * a.rs;
+        if (scale == 1.0f) {
+          for (int64_t i = 0; i < k; ++i) dst[i * kernel.mr + r] = src[i * a.cs];
+        } else {
+          for (int64_t i = 0; i < k; ++i) dst[i * kernel.mr + r] = src[i * a.cs] * scale;
+        }
       }
+      for (int64_t r = rows; r < kernel.mr; ++r)
+        for (int64_t i = 0; i < k; ++i) dst[i * kernel.mr + r] = 0.0f;
     }
-    for (int64_t r = rows; r < kernel.mr; ++r)
-      for (int64_t i = 0; i < k; ++i) dst[i * kernel.mr + r] = 0.0f;
+  };
+  // A runtime A of a big GEMM (an MLP layer at batch 2048: 850k values) is worth splitting.
+  constexpr int64_t kParallelPackValues = int64_t{1} << 16;
+  if (ctx != nullptr && m * k >= kParallelPackValues) {
+    ctx->parallel_for(panels, 1, pack_panels);
+  } else {
+    pack_panels(0, panels);
   }
 }
 

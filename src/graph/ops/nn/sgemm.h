@@ -32,8 +32,10 @@ struct PackedA {
   const float* panel(int64_t q) const { return data.data() + q * k * mr; }
 };
 PackedA pack_a(const GemmKernel& kernel, int64_t m, int64_t k, MatrixView a, float scale = 1.0f);
-// The same into `out`, reusing its storage (per-run packing without a fresh allocation).
-void pack_a_into(PackedA& out, const GemmKernel& kernel, int64_t m, int64_t k, MatrixView a, float scale = 1.0f);
+// The same into `out`, reusing its storage (per-run packing without a fresh allocation); on
+// ctx's threads when given and A is large.
+void pack_a_into(PackedA& out, const GemmKernel& kernel, int64_t m, int64_t k, MatrixView a, float scale = 1.0f,
+                 const OpRunContext* ctx = nullptr);
 
 // B (K x N) as panels of nr columns: panel q holds K steps of nr values (columns past N are zero).
 struct PackedB {
