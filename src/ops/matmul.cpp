@@ -93,7 +93,7 @@ void gemm_dequant_tiles(OpContext& ctx, const WeightMatrix& w, const float* x, i
 }  // namespace
 
 void matmul(OpContext& ctx, const WeightMatrix& w, const float* x, int64_t n, float* y) {
-  if (n <= kernels::kMaxDotVectors) {
+  if (n <= kernels::kMaxDotVectors || (w.layout == WeightLayout::kInt8 && n <= kMaxInt8Tokens)) {
     dot_rows(ctx, w, x, n, y);
   } else if (w.type == DType::kF32) {
     gemm_f32_weights(ctx, w, x, n, y);

@@ -64,7 +64,7 @@ TEST(Matmul, MatchesTheDequantisedReference) {
       for (int64_t rows : {1, 7, 67}) {
         for (int64_t cols : {int64_t{256}, int64_t{512}}) {
           if (cols % block) continue;
-          for (int64_t tokens : {1, 3, 9})
+          for (int64_t tokens : {int64_t{1}, int64_t{3}, int64_t{9}, kMaxInt8Tokens, kMaxInt8Tokens + 1})
            for (WeightLayout layout : kLayouts) {
             if (!has_layout(k.weights[static_cast<uint32_t>(type)], layout)) continue;
             SCOPED_TRACE(std::string(dtype_name(type)) + " rows " + std::to_string(rows) + " cols " +
@@ -84,7 +84,7 @@ TEST(Matmul, MatchesTheDequantisedReference) {
             const WeightMatrix w{type, rows, cols, wp.data(), layout};
             std::vector<float> y(static_cast<size_t>(tokens * rows));
             matmul(ctx, w, x.data(), tokens, y.data());
-            const bool quantised_x = layout == WeightLayout::kInt8 && tokens <= kernels::kMaxDotVectors;
+            const bool quantised_x = layout == WeightLayout::kInt8 && tokens <= kMaxInt8Tokens;  // >= kMaxDotVectors
             for (int64_t t = 0; t < tokens; ++t) {
               const std::vector<float> xt = quantised_x ? as_q8a(k, x.data() + t * cols, cols)
                                                         : std::vector<float>(x.begin() + t * cols, x.begin() + (t + 1) * cols);
