@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 
+#include "graph/graph_builders.h"
 #include "graph/ops/register.h"
 #include "graph/passes.h"
 #include "graph/session.h"
@@ -11,21 +12,9 @@
 namespace coreinfer {
 namespace {
 
-Node node(const std::string& op, std::vector<std::string> in, std::string out) {
-  Node n;
-  n.name = out + "_node";
-  n.op_type = op;
-  n.inputs = std::move(in);
-  n.outputs = {std::move(out)};
-  return n;
-}
+using testing::make_node;
 
-ValueInfo float_value(const std::string& name) {
-  ValueInfo v;
-  v.name = name;
-  v.type = ElemType::kFloat;
-  return v;
-}
+ValueInfo float_value(const std::string& name) { return testing::value(name, ElemType::kFloat); }
 
 enum class Form { kDivThenTimesHalf, kMulInvSqrt2ThenTimesHalf, kHalfXTimesOnePlusErf, kWrongHalf };
 
@@ -40,16 +29,16 @@ Graph gelu_graph(Form form) {
   scalar("inv_sqrt2", 0.70710678f);
   scalar("one", 1.0f);
   scalar("half", form == Form::kWrongHalf ? 0.6f : 0.5f);
-  if (form == Form::kMulInvSqrt2ThenTimesHalf) g.nodes.push_back(node("Mul", {"inv_sqrt2", "x"}, "s"));
-  else g.nodes.push_back(node("Div", {"x", "sqrt2"}, "s"));
-  g.nodes.push_back(node("Erf", {"s"}, "e"));
-  g.nodes.push_back(node("Add", {"one", "e"}, "a"));
+  if (form == Form::kMulInvSqrt2ThenTimesHalf) g.nodes.push_back(make_node("Mul", {"inv_sqrt2", "x"}, {"s"}));
+  else g.nodes.push_back(make_node("Div", {"x", "sqrt2"}, {"s"}));
+  g.nodes.push_back(make_node("Erf", {"s"}, {"e"}));
+  g.nodes.push_back(make_node("Add", {"one", "e"}, {"a"}));
   if (form == Form::kHalfXTimesOnePlusErf) {
-    g.nodes.push_back(node("Mul", {"half", "x"}, "h"));
-    g.nodes.push_back(node("Mul", {"h", "a"}, "y"));
+    g.nodes.push_back(make_node("Mul", {"half", "x"}, {"h"}));
+    g.nodes.push_back(make_node("Mul", {"h", "a"}, {"y"}));
   } else {
-    g.nodes.push_back(node("Mul", {"x", "a"}, "m"));
-    g.nodes.push_back(node("Mul", {"m", "half"}, "y"));
+    g.nodes.push_back(make_node("Mul", {"x", "a"}, {"m"}));
+    g.nodes.push_back(make_node("Mul", {"m", "half"}, {"y"}));
   }
   return g;
 }

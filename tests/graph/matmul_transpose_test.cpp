@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 
+#include "graph/graph_builders.h"
 #include "graph/ops/register.h"
 #include "graph/passes.h"
 #include "graph/session.h"
@@ -11,27 +12,15 @@
 namespace coreinfer {
 namespace {
 
-Node make_node(const std::string& op, std::vector<std::string> in, std::string out) {
-  Node n;
-  n.name = out + "_node";
-  n.op_type = op;
-  n.inputs = std::move(in);
-  n.outputs = {std::move(out)};
-  return n;
-}
+using testing::make_node;
 
 Node transpose(const std::string& in, const std::string& out, std::vector<int64_t> perm) {
-  Node n = make_node("Transpose", {in}, out);
+  Node n = make_node("Transpose", {in}, {out});
   n.attrs.set_ints("perm", std::move(perm));
   return n;
 }
 
-ValueInfo float_value(const std::string& name) {
-  ValueInfo v;
-  v.name = name;
-  v.type = ElemType::kFloat;
-  return v;
-}
+ValueInfo float_value(const std::string& name) { return testing::value(name, ElemType::kFloat); }
 
 // Attention-shaped: x, y [B,S,H,D]; scores = (x as [B,H,S,D]) . (y as [B,H,D,S]);
 // out = scores . (y as [B,H,S,D]); proj = out . (w as given, 2-D).
@@ -43,10 +32,10 @@ Graph attention_graph() {
   g.nodes = {transpose("x", "q", {0, 2, 1, 3}),
              transpose("y", "k", {0, 2, 3, 1}),
              transpose("y", "v", {0, 2, 1, 3}),
-             make_node("MatMul", {"q", "k"}, "scores"),
-             make_node("MatMul", {"scores", "v"}, "out"),
+             make_node("MatMul", {"q", "k"}, {"scores"}),
+             make_node("MatMul", {"scores", "v"}, {"out"}),
              transpose("w", "w_same", {0, 1}),
-             make_node("MatMul", {"out", "w_same"}, "proj")};
+             make_node("MatMul", {"out", "w_same"}, {"proj"})};
   return g;
 }
 

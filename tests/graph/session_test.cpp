@@ -2,29 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include "graph/graph_builders.h"
 #include "graph/ops/register.h"
 #include "graph/passes.h"
 
 namespace coreinfer {
 namespace {
 
-Node make_node(std::string op, std::vector<std::string> in, std::vector<std::string> out, std::string name = "") {
-  Node n;
-  n.op_type = std::move(op);
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  n.name = name.empty() ? n.op_type + "_" + n.outputs[0] : std::move(name);
-  return n;
-}
-
-ValueInfo value(std::string name, ElemType type, Shape shape) {
-  ValueInfo v;
-  v.name = std::move(name);
-  v.type = type;
-  v.shape = std::move(shape);
-  v.has_shape = true;
-  return v;
-}
+using testing::make_node;
+using testing::value;
 
 // y = Relu(x + w) with w = c1 * c2 folded at load, plus a dead branch.
 Graph small_graph() {

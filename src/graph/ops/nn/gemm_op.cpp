@@ -82,12 +82,12 @@ class GemmKernelOp final : public OpKernel {
 
  private:
   GemmKernelOp() = default;
-  // beta * C as `count` values (C holds count values, or one broadcast to all).
+  // beta * C (count values).
   const float* scaled_bias(const Tensor& c, int64_t count) {
     const float* cd = c.data<float>();
-    if (beta_ == 1.0f && c.numel() == count) return cd;
+    if (beta_ == 1.0f) return cd;
     bias_.resize(static_cast<size_t>(count));
-    for (int64_t i = 0; i < count; ++i) bias_[i] = beta_ * cd[c.numel() == count ? i : 0];
+    for (int64_t i = 0; i < count; ++i) bias_[i] = beta_ * cd[i];
     return bias_.data();
   }
   MatrixView view_b(const Tensor& b) const {

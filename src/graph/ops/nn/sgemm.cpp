@@ -10,7 +10,7 @@ namespace coreinfer::nn {
 namespace {
 
 constexpr int64_t kMaxDepth = 384;       // k per block: a kc x nr B panel stays in L1
-constexpr int64_t kBlockBytes = 256 << 10;  // packed B block per task
+constexpr int64_t kBlockBytes = 256 << 10;  // a packed B block (kc x nc)
 constexpr int64_t kRowBlock = 240;          // rows of A (x kc) that stay in L2 across a B block
 constexpr int64_t kMaxSharedB = 4 << 20;    // floats of B packed up front when shared by row blocks
 
