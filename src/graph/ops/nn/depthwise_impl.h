@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "graph/ops/nn/bias_act_impl.h"
+#include "graph/ops/nn/depthwise.h"
 #include "graph/ops/nn/window_geometry.h"
 
 namespace coreinfer::nn::detail {
@@ -43,6 +45,34 @@ inline void depthwise_plane(const WindowGeometry& g, const float* x, const float
         }
       }
     }
+  }
+}
+
+// Residual and activation over the n outputs of a plane (the portable epilogue).
+inline void epilogue(const DepthwiseEpilogue& e, float* y, int64_t n) {
+  if (e.residual) {
+    for (int64_t i = 0; i < n; ++i) y[i] += e.residual[i];
+  }
+  if (e.act.kind != Activation::Kind::kNone) bias_act(y, n, 0.0f, nullptr, e.act);
+}
+
+inline void depthwise_fused(const WindowGeometry& g, const float* x, const float* w, const DepthwiseEpilogue& e,
+                            float* y) {
+  depthwise_plane(g, x, w, e.bias, y);
+  epilogue(e, y, g.out_size());
+}
+
+// Planes [begin, end) of a DepthwisePlanes call; plane_fn(g, x, w, epilogue, y) computes one.
+template <typename PlaneFn>
+void for_each_plane(const WindowGeometry& g, const DepthwisePlanes& a, int64_t begin, int64_t end, PlaneFn plane_fn) {
+  const int64_t in_size = g.in_size(), out_size = g.out_size(), ks = g.kernel_size();
+  for (int64_t i = begin; i < end; ++i) {
+    const int64_t c = i % a.channels;
+    DepthwiseEpilogue e;
+    e.bias = a.bias ? a.bias[c] : 0.0f;
+    e.residual = a.residual ? a.residual + i * out_size : nullptr;
+    e.act = a.act;
+    plane_fn(g, a.x + i * in_size, a.w + c * ks, e, a.y + i * out_size);
   }
 }
 

@@ -268,7 +268,10 @@ Status run_global_pool(PoolKind kind, float p, OpRunContext& ctx) {
   const int64_t planes = x->dim(0) * x->dim(1);
   const float* xd = x->data<float>();
   float* yd = y->data<float>();
-  ctx.parallel_for(planes, 16, [&](int64_t begin, int64_t end) {
+  // A thread's share below ~64K values (a few microseconds) costs more in the handoff than it saves.
+  constexpr int64_t kMinValuesPerThread = int64_t{1} << 16;
+  const int64_t grain = std::max<int64_t>(16, kMinValuesPerThread / std::max<int64_t>(size, 1));
+  ctx.parallel_for(planes, grain, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const float* xp = xd + i * size;
       if (kind == PoolKind::kMax) {
