@@ -155,7 +155,7 @@ TEST(ConvGemm, PortableMatchesTripleLoopAndVnniMatchesPortable) {
   std::mt19937 rng(21);
   const CpuFeatures& f = cpu_features();
   [[maybe_unused]] const bool vnni = f.avx512_vnni && f.avx512bw && f.os_zmm;
-  for (int64_t m : {1, 5, 6, 7, 13, 24}) {
+  for (int64_t m : {1, 2, 3, 4, 5, 6, 7, 10, 11, 13, 24}) {
     for (int64_t k : {1, 3, 8, 27, 97}) {
       for (int64_t pixels : {16, 32, 48, 64, 80, 128}) {
         const bool w_signed = (m + k) % 2 == 0;

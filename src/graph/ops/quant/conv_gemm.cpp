@@ -1,5 +1,7 @@
 #include "graph/ops/quant/conv_gemm.h"
 
+#include <vector>
+
 #include "core/cpu_features.h"
 #include "graph/ops/quant/requant_row.h"
 
@@ -19,6 +21,22 @@ void conv_gemm_portable(const PackedConvWeights& w, int64_t oc_begin, int64_t oc
         crow[p] += w0 * xq[4 * p] + w1 * xq[4 * p + 1] + w2 * xq[4 * p + 2] + w3 * xq[4 * p + 3];
     }
   }
+}
+
+void conv_gemm_requant_portable(const PackedConvWeights& w, int64_t oc_begin, int64_t oc_end, const uint8_t* x,
+                                int64_t pixels, const ConvRequantOutput& out) {
+  std::vector<int32_t> c(static_cast<size_t>(oc_end * pixels));
+  conv_gemm_portable(w, oc_begin, oc_end, x, pixels, c.data());
+  for (int64_t oc = oc_begin; oc < oc_end; ++oc)
+    requant_row_portable(c.data() + oc * pixels, out.rows, out.term[oc], w.zero_points[oc], out.pixel_sum,
+                         out.requant[oc], out.is_signed, out.y + oc * out.ldy);
+}
+
+ConvGemmRequantFn best_conv_gemm_requant() {
+#if defined(__x86_64__)
+  if (best_conv_gemm() == conv_gemm_avx512vnni) return conv_gemm_requant_avx512vnni;
+#endif
+  return nullptr;
 }
 
 void requant_row_portable(const int32_t* c, int64_t n, int32_t term, int32_t wz, const int32_t* pixel_sum,
@@ -59,6 +77,18 @@ PackQuadFn best_pack_quad() {
   if (f.avx512f && f.avx512bw && f.os_zmm) return pack_quad_avx512;
 #endif
   return pack_quad_portable;
+}
+
+void gather_even_portable(const uint8_t* src, int64_t n, uint8_t* dst) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = src[2 * i];
+}
+
+GatherEvenFn best_gather_even() {
+#if defined(__x86_64__)
+  const CpuFeatures& f = cpu_features();
+  if (f.avx512f && f.avx512bw && f.avx512vl && f.os_zmm) return gather_even_avx512;
+#endif
+  return gather_even_portable;
 }
 
 ConvGemmFn best_conv_gemm() {

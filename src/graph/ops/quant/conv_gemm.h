@@ -16,6 +16,8 @@
 
 namespace coreinfer::quant {
 
+struct Requant;  // quant_util.h
+
 inline constexpr int64_t kConvPixelVector = 16;
 
 struct PackedConvWeights {
@@ -70,6 +72,35 @@ void conv_gemm_i8mm(const PackedConvWeights& w, int64_t oc_begin, int64_t oc_end
 #endif
 ConvGemmFn best_conv_gemm();
 
+// The requantising epilogue fused into the GEMM (8-bit outputs), for oc in [oc_begin, oc_end) and
+// r < rows:  y[oc * ldy + r] = requantize(C[oc][r] + term[oc] - w.zero_points[oc] * pixel_sum[r],
+// requant[oc])  (pixel_sum is null when w.any_zero_point is false). Bytes of y past `rows` in a
+// row are not touched.
+struct ConvRequantOutput {
+  const int32_t* term = nullptr;       // per oc: bias - xz * weight_sum + K * xz * wz
+  const int32_t* pixel_sum = nullptr;  // per pixel of the block, readable up to rows rounded up to 16
+  const Requant* requant = nullptr;    // per oc
+  uint8_t* y = nullptr;                // oc 0, pixel 0 of the block
+  int64_t ldy = 0, rows = 0;
+  bool is_signed = false;  // int8 output (else uint8)
+  // every requant[oc].scale <= 0.5 and lo/hi the output type's range less the zero point (as
+  // make_requant sets them): |acc * scale| <= 2^30, so rounding before the clamp and clamping by
+  // the saturating narrowing give the same bytes
+  bool small_scales = false;
+};
+using ConvGemmRequantFn = void (*)(const PackedConvWeights& w, int64_t oc_begin, int64_t oc_end, const uint8_t* x,
+                                   int64_t pixels, const ConvRequantOutput& out);
+
+// conv_gemm_portable then requant_row_portable, row by row: the reference of the fused kernels.
+void conv_gemm_requant_portable(const PackedConvWeights& w, int64_t oc_begin, int64_t oc_end, const uint8_t* x,
+                                int64_t pixels, const ConvRequantOutput& out);
+#if defined(__x86_64__)
+void conv_gemm_requant_avx512vnni(const PackedConvWeights& w, int64_t oc_begin, int64_t oc_end, const uint8_t* x,
+                                  int64_t pixels, const ConvRequantOutput& out);
+#endif
+// A fused kernel for this CPU, or nullptr (then best_conv_gemm() and the row epilogue are used).
+ConvGemmRequantFn best_conv_gemm_requant();
+
 // One K quad of the X block: dst[r] = src[0][r] | src[1][r] << 8 | src[2][r] << 16 | src[3][r] << 24
 // for r < rows, each byte of a real row XOR `flip` (0x80 turns int8 into the uint8 domain); a null
 // row gives zero bytes (padded K, whose weights are 0 and which pixel sums must not count);
@@ -81,5 +112,14 @@ void pack_quad_portable(const uint8_t* const* src, int64_t rows, int64_t pixels,
 void pack_quad_avx512(const uint8_t* const* src, int64_t rows, int64_t pixels, uint8_t flip, uint32_t* dst);
 #endif
 PackQuadFn best_pack_quad();
+
+// dst[i] = src[2 * i] for i < n (the input columns of a stride-2 convolution); reads src[0 .. 2n-2].
+using GatherEvenFn = void (*)(const uint8_t* src, int64_t n, uint8_t* dst);
+
+void gather_even_portable(const uint8_t* src, int64_t n, uint8_t* dst);
+#if defined(__x86_64__)
+void gather_even_avx512(const uint8_t* src, int64_t n, uint8_t* dst);
+#endif
+GatherEvenFn best_gather_even();
 
 }  // namespace coreinfer::quant

@@ -1,5 +1,5 @@
 // AVX-512 pack_quad (conv_gemm.h): four byte rows interleaved into 32-bit words, 64 pixels per
-// step with byte/word unpacks and a 4x4 transpose of the 128-bit lanes.
+// step with byte/word unpacks and a 4x4 transpose of the 128-bit lanes; and gather_even.
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -41,6 +41,19 @@ void pack_quad_avx512(const uint8_t* const* src, int64_t rows, int64_t pixels, u
     }
   }
   for (int64_t r = (rows + 63) / 64 * 64; r < pixels; ++r) dst[r] = 0;
+}
+
+// 32 outputs per step: the 64 source bytes as 16-bit words, narrowed to their low bytes. Masked
+// loads never touch src[2n - 1] and beyond.
+void gather_even_avx512(const uint8_t* src, int64_t n, uint8_t* dst) {
+  const int64_t bytes = 2 * n - 1;  // src bytes that may be read
+  for (int64_t i = 0; i < n; i += 32) {
+    const int64_t left = bytes - 2 * i;
+    const __mmask64 load = left >= 64 ? ~__mmask64{0} : (__mmask64{1} << left) - 1;
+    const int64_t m = n - i < 32 ? n - i : 32;
+    const __mmask32 store = m == 32 ? ~__mmask32{0} : (__mmask32{1} << m) - 1;
+    _mm256_mask_storeu_epi8(dst + i, store, _mm512_cvtepi16_epi8(_mm512_maskz_loadu_epi8(load, src + 2 * i)));
+  }
 }
 
 }  // namespace coreinfer::quant

@@ -8,6 +8,7 @@
 // then requantised exactly as requantize() does.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "graph/ops/quant/conv_geometry.h"
@@ -36,6 +37,12 @@ inline bool depthwise_int8_fits(const Window2d& g) {
 #if defined(__x86_64__)
 // `count` planes of one geometry (the shuffle tables are built once for all of them).
 void depthwise_int8_planes_avx512vnni(const DepthwiseInt8Plane* planes, int64_t count, const Window2d& g);
+// The same results with 16 channels in the lanes (depthwise_int8_nhwc_avx512vnni.cpp): any
+// geometry of at most 64 taps; prefers_nhwc says where it is the faster one.
+// `scratch`: depthwise_int8_nhwc_scratch_bytes(g) bytes, 64-byte aligned.
+void depthwise_int8_nhwc_avx512vnni(const DepthwiseInt8Plane* planes, int64_t count, const Window2d& g, uint8_t* scratch);
+size_t depthwise_int8_nhwc_scratch_bytes(const Window2d& g);
+bool depthwise_int8_prefers_nhwc(const Window2d& g);
 #endif
 
 }  // namespace coreinfer::quant

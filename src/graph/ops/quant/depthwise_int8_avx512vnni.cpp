@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "graph/ops/quant/depthwise_int8.h"
+#include "graph/ops/quant/requant_avx512.h"
 
 namespace coreinfer::quant {
 namespace {
@@ -20,14 +21,6 @@ __mmask64 bit_range(int64_t lo, int64_t hi) {
   if (hi <= lo) return 0;
   const __mmask64 upto_hi = hi == 64 ? ~__mmask64{0} : (__mmask64{1} << hi) - 1;
   return upto_hi & ~((__mmask64{1} << lo) - 1);
-}
-
-// requantize() of quant_util.h on 16 lanes: the same float product and clamp; cvtps2dq rounds half
-// to even (the default MXCSR mode) as the magic-number add does for the clamped |v| <= 65535.
-__m512i requantize16(__m512i acc, const Requant& r) {
-  __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_set1_ps(r.scale));
-  v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(r.lo)), _mm512_set1_ps(r.hi));
-  return _mm512_add_epi32(_mm512_cvtps_epi32(v), _mm512_set1_epi32(r.zero_point));
 }
 
 // Everything one output row segment needs, fixed per plane.

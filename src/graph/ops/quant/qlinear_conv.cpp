@@ -1,12 +1,16 @@
 // QLinearConv and ConvInteger: blocks of output pixels are gathered (im2col) into the uint8 X
 // panel of conv_gemm.h, multiplied by weights packed at build time (int32 sums, exact), corrected
 // for the zero points, then requantised as ONNX Runtime does (float(acc + bias) * (xs * ws / ys),
-// round half to even, + zero point, saturate) or returned as int32 (ConvInteger). Depthwise
-// convolutions (one input and one output channel per group) use depthwise_int8.h (AVX-512 VNNI,
-// 8-bit outputs) or depthwise_kernel.h instead.
+// round half to even, + zero point, saturate) in the GEMM's epilogue, or returned as int32
+// (ConvInteger). Depthwise convolutions (one input and one output channel per group) use
+// depthwise_int8.h (AVX-512 VNNI, 8-bit outputs) or depthwise_kernel.h instead. Zero points,
+// bias and scales that are constants are read once at build time.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include "core/cpu_features.h"
 #include "core/thread_pool.h"
@@ -15,6 +19,7 @@
 #include "graph/ops/quant/depthwise_int8.h"
 #include "graph/ops/quant/depthwise_kernel.h"
 #include "graph/ops/quant/requant_row.h"
+#include "graph/ops/quant/scratch.h"
 #include "graph/ops/quant/quant_ops.h"
 #include "graph/ops/quant/quant_util.h"
 
@@ -29,17 +34,44 @@ struct ConvInputs {
 constexpr ConvInputs kQLinearInputs{0, 1, 2, 3, 4, 5, 6, 7, 8};
 constexpr ConvInputs kIntegerInputs{0, -1, 2, 1, -1, 3, -1, -1, -1};
 
+// The zero points, bias and requantisation of a call: read once at build time when those inputs
+// are constants (the usual case), else on every run.
+struct QuantParams {
+  ElemType x_type = ElemType::kUint8, y_type = ElemType::kInt32;
+  int32_t x_zero = 0;
+  std::vector<int32_t> w_zero;   // per output channel
+  std::vector<int32_t> bias;     // per output channel (zeros when absent)
+  std::vector<Requant> requant;  // per output channel (QLinearConv)
+  // GEMM path with the weights packed at build time: bias - xz * sum(w) + K * xz * wz per channel
+  std::vector<int32_t> col_term;
+  // depthwise int8 path: the weights in the int8 domain and each channel's constant
+  std::vector<int8_t> dw_weights;
+  std::vector<int32_t> dw_constant;
+};
+
 // Everything run() needs about one call, validated.
 struct ConvProblem {
   int64_t batch = 0, channels = 0, out_channels = 0, groups = 1, cg = 0, mg = 0;
   Window2d win;
   Shape out_shape;
   ElemType x_type = ElemType::kUint8, w_type = ElemType::kInt8, y_type = ElemType::kInt32;
-  int32_t x_zero = 0;
-  std::vector<int32_t> w_zero;      // per output channel
-  std::vector<int32_t> bias;        // per output channel (zeros when absent)
-  std::vector<Requant> requant;     // per output channel (QLinearConv)
+  const QuantParams* q = nullptr;  // the cached parameters or `local`
+  QuantParams local;
 };
+
+// The depthwise int8 kernel's view of one channel's ks weights: s = w in the int8 domain (written
+// to `s`), and the returned constant bias - uz * sum(s) + ks * uz * sz (sz the weight zero point in
+// the int8 domain, uz the input's in the uint8 domain), wrapped to int32 like the kernel's sums
+// (the true accumulator fits int32).
+int32_t depthwise_weights(const uint8_t* raw, int64_t ks, bool w_signed, int32_t w_zero, int32_t uz, int32_t bias, int8_t* s) {
+  int64_t sum = 0;
+  for (int64_t i = 0; i < ks; ++i) {
+    s[i] = static_cast<int8_t>(w_signed ? static_cast<int32_t>(static_cast<int8_t>(raw[i])) : int32_t{raw[i]} - 128);
+    sum += s[i];
+  }
+  const int64_t sz = w_zero - (w_signed ? 0 : 128);
+  return static_cast<int32_t>(static_cast<uint32_t>(int64_t{bias} - int64_t{uz} * sum + ks * int64_t{uz} * sz));
+}
 
 class QConvKernel final : public OpKernel {
  public:
@@ -63,9 +95,54 @@ class QConvKernel final : public OpKernel {
     return Status::ok();
   }
 
+  // Reads the zero points, bias and scales once when they are all constants (errors are left to
+  // run()), with the per-channel terms of the packed GEMM or of the depthwise kernel.
+  void cache_params(const OpBuildContext& ctx) {
+    const Tensor* w = ctx.constant(in_.w);
+    const Tensor* xz = ctx.constant(in_.x_zp);
+    if (w == nullptr || xz == nullptr || w->rank() < 3 || !is_8bit_type(w->type())) return;
+    for (int i : param_inputs()) {
+      if (i < 0 || !ctx.has_input(i)) continue;
+      if (ctx.constant(i) == nullptr) return;
+      param_storage_.push_back({i, ctx.constant(i)->raw()});
+    }
+    QuantParams q;
+    auto input = [&](int i) { return i < 0 ? nullptr : ctx.constant(i); };
+    if (!read_params(input, xz->type(), *w, q).is_ok()) return;
+    const int64_t m = w->dim(0), k = w->numel() / m;
+    const int32_t uz = q.x_zero + (q.x_type == ElemType::kInt8 ? 128 : 0);
+    if (!packed_.empty() && packed_zero_ == q.w_zero) {
+      const int64_t mg = m / group_;
+      q.col_term.resize(static_cast<size_t>(m));
+      for (int64_t oc = 0; oc < m; ++oc) {
+        const PackedConvWeights& pw = packed_[oc / mg];
+        q.col_term[oc] = static_cast<int32_t>(int64_t{q.bias[oc]} - int64_t{uz} * pw.weight_sums[oc % mg] +
+                                              k * int64_t{uz} * pw.zero_points[oc % mg]);
+      }
+    } else if (w->dim(1) == 1 && m == group_ && q.y_type != ElemType::kInt32) {
+      const bool w_signed = w->type() == ElemType::kInt8;
+      const uint8_t* raw = static_cast<const uint8_t*>(w->raw());
+      q.dw_weights.resize(static_cast<size_t>(m * k));
+      q.dw_constant.resize(static_cast<size_t>(m));
+      for (int64_t oc = 0; oc < m; ++oc)
+        q.dw_constant[oc] = depthwise_weights(raw + oc * k, k, w_signed, q.w_zero[oc], uz, q.bias[oc],
+                                              q.dw_weights.data() + oc * k);
+      dw_weights_from_ = *w;
+    }
+    cached_ = std::move(q);
+  }
+
   Status run(OpRunContext& ctx) override {
     ConvProblem p;
     CI_RETURN_IF_ERROR(validate(ctx, p));
+    if (cached_params_apply(ctx, p.x_type)) {
+      p.q = &*cached_;
+    } else {
+      CI_ASSIGN_OR_RETURN(const Tensor* w, required_input(ctx, in_.w, "w"));
+      CI_RETURN_IF_ERROR(read_params([&](int i) { return i < 0 ? nullptr : ctx.input(i); }, p.x_type, *w, p.local));
+      p.q = &p.local;
+    }
+    p.y_type = p.q->y_type;
     CI_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, in_.x, "x"));
     CI_ASSIGN_OR_RETURN(const Tensor* w, required_input(ctx, in_.w, "w"));
     CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output_uninitialized(0, p.y_type, p.out_shape));  // every element is written
@@ -73,8 +150,8 @@ class QConvKernel final : public OpKernel {
     if (p.cg == 1 && p.mg == 1) return run_depthwise(ctx, p, *x, *w, *y);
     std::vector<PackedConvWeights> local;
     const std::vector<PackedConvWeights>* packed = &packed_;
-    if (packed_.empty() || !w->shares_storage_with(packed_from_) || p.w_zero != packed_zero_) {
-      local = pack_weights(*w, p.w_zero);
+    if (packed_.empty() || !w->shares_storage_with(packed_from_) || p.q->w_zero != packed_zero_) {
+      local = pack_weights(*w, p.q->w_zero);
       packed = &local;
     }
     run_gemm(ctx, p, *x, *packed, *y);
@@ -136,40 +213,73 @@ class QConvKernel final : public OpKernel {
     p.out_shape = {p.batch, p.out_channels};
     if (x->rank() == 4) p.out_shape.push_back(p.win.out_h);
     p.out_shape.push_back(p.win.out_w);
-    const int64_t m = p.out_channels;
+    return Status::ok();
+  }
 
-    CI_ASSIGN_OR_RETURN(auto xz, read_zero_points(ctx.input(in_.x_zp), x->type(), "x_zero_point", 0));
-    p.x_zero = xz[0];
-    CI_ASSIGN_OR_RETURN(auto wz, read_zero_points(ctx.input(in_.w_zp), w->type(), "w_zero_point", m));
-    p.w_zero = broadcast_to(wz, m);
-    p.bias.assign(static_cast<size_t>(m), 0);
+  std::vector<int> param_inputs() const {
+    return {in_.x_zp, in_.w_zp, in_.x_scale, in_.w_scale, in_.y_scale, in_.y_zp, in_.bias};
+  }
+
+  // The cached parameters hold for this run: x has the cached type and the parameter inputs are
+  // the constants they were read from.
+  bool cached_params_apply(const OpRunContext& ctx, ElemType x_type) const {
+    if (!cached_ || cached_->x_type != x_type) return false;
+    for (const auto& [i, raw] : param_storage_) {
+      const Tensor* t = ctx.input(i);
+      if (t == nullptr || !t->defined() || t->raw() != raw) return false;
+    }
+    for (int i : param_inputs()) {  // an input absent at build time must still be absent
+      if (i < 0) continue;
+      const bool cached = std::any_of(param_storage_.begin(), param_storage_.end(), [&](const auto& e) { return e.first == i; });
+      const Tensor* t = ctx.input(i);
+      if (!cached && t != nullptr && t->defined()) return false;
+    }
+    return true;
+  }
+
+  // Zero points, bias and requantisation from input(i) (nullptr when absent), validated.
+  template <typename InputFn>
+  Status read_params(InputFn&& input, ElemType x_type, const Tensor& w, QuantParams& q) const {
+    const int64_t m = w.dim(0);
+    q.x_type = x_type;
+    CI_ASSIGN_OR_RETURN(auto xz, read_zero_points(input(in_.x_zp), x_type, "x_zero_point", 0));
+    q.x_zero = xz[0];
+    CI_ASSIGN_OR_RETURN(auto wz, read_zero_points(input(in_.w_zp), w.type(), "w_zero_point", m));
+    q.w_zero = broadcast_to(wz, m);
+    q.bias.assign(static_cast<size_t>(m), 0);
     if (!qlinear_) {
-      p.y_type = ElemType::kInt32;
+      q.y_type = ElemType::kInt32;
       return Status::ok();
     }
-    CI_ASSIGN_OR_RETURN(const Tensor* xs_t, required_input(ctx, in_.x_scale, "x_scale"));
-    CI_ASSIGN_OR_RETURN(const Tensor* ws_t, required_input(ctx, in_.w_scale, "w_scale"));
-    CI_ASSIGN_OR_RETURN(const Tensor* ys_t, required_input(ctx, in_.y_scale, "y_scale"));
-    CI_ASSIGN_OR_RETURN(const Tensor* yz_t, required_input(ctx, in_.y_zp, "y_zero_point"));
+    auto required = [&](int i, const char* name) -> Result<const Tensor*> {
+      const Tensor* t = input(i);
+      if (t == nullptr || !t->defined())
+        return invalid_argument(std::string("required input ") + std::to_string(i) + " (" + name + ") is missing");
+      return t;
+    };
+    CI_ASSIGN_OR_RETURN(const Tensor* xs_t, required(in_.x_scale, "x_scale"));
+    CI_ASSIGN_OR_RETURN(const Tensor* ws_t, required(in_.w_scale, "w_scale"));
+    CI_ASSIGN_OR_RETURN(const Tensor* ys_t, required(in_.y_scale, "y_scale"));
+    CI_ASSIGN_OR_RETURN(const Tensor* yz_t, required(in_.y_zp, "y_zero_point"));
     CI_ASSIGN_OR_RETURN(auto xs, read_scales(*xs_t, "x_scale", 0));
     CI_ASSIGN_OR_RETURN(auto ws, read_scales(*ws_t, "w_scale", m));
     CI_ASSIGN_OR_RETURN(auto ys, read_scales(*ys_t, "y_scale", 0));
     if (!is_8bit_type(yz_t->type()))
       return invalid_argument(std::string("y_zero_point must be uint8 or int8, got ") + elem_type_name(yz_t->type()));
     CI_ASSIGN_OR_RETURN(auto yz, read_zero_points(yz_t, yz_t->type(), "y_zero_point", 0));
-    p.y_type = yz_t->type();
-    const Tensor* b = ctx.input(in_.bias);
+    q.y_type = yz_t->type();
+    const Tensor* b = input(in_.bias);
     if (b != nullptr && b->defined()) {
       if (b->type() != ElemType::kInt32) return invalid_argument(std::string("B must be int32, got ") + elem_type_name(b->type()));
       if (b->rank() != 1 || b->numel() != m)
         return invalid_argument("B must be 1-D with " + std::to_string(m) + " values (one per output channel), got " +
                                 shape_string(b->shape()));
-      for (int64_t i = 0; i < m; ++i) p.bias[i] = b->data<int32_t>()[i];
+      for (int64_t i = 0; i < m; ++i) q.bias[i] = b->data<int32_t>()[i];
     }
-    p.requant.resize(static_cast<size_t>(m));
+    q.requant.resize(static_cast<size_t>(m));
     for (int64_t i = 0; i < m; ++i) {
       const float scale = xs[0] * ws[ws.size() == 1 ? 0 : i] / ys[0];  // float, as ONNX Runtime computes it
-      p.requant[i] = make_requant(scale, yz[0], p.y_type);
+      q.requant[i] = make_requant(scale, yz[0], q.y_type);
     }
     return Status::ok();
   }
@@ -182,27 +292,40 @@ class QConvKernel final : public OpKernel {
     const int64_t k_real = p.cg * g.kernel_size();
     const int64_t kp = packed[0].k_padded;
     const uint8_t flip = p.x_type == ElemType::kInt8 ? 0x80 : 0;
-    const int32_t a_zero = p.x_zero + (flip ? 128 : 0);
-    const uint8_t pad_raw = static_cast<uint8_t>(p.x_zero);  // the stored byte of x_zero_point
+    const int32_t a_zero = p.q->x_zero + (flip ? 128 : 0);
+    const uint8_t pad_raw = static_cast<uint8_t>(p.q->x_zero);  // the stored byte of x_zero_point
     const bool pointwise = g.k_h == 1 && g.k_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_t == 0 &&
                            g.pad_l == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
     const uint8_t* xb = static_cast<const uint8_t*>(x.raw());
     const ConvGemmFn gemm = best_conv_gemm();
     const RequantRowFn requant_row = best_requant_row();
+    const ConvGemmRequantFn fused = p.y_type == ElemType::kInt32 ? nullptr : best_conv_gemm_requant();
     const PackQuadFn pack_quad = best_pack_quad();
-    // Per output channel: bias - xz * sum(w) + K * xz * wz, folded once.
-    std::vector<int32_t> col_term(static_cast<size_t>(p.out_channels));
-    for (int64_t grp = 0; grp < p.groups; ++grp)
-      for (int64_t n = 0; n < p.mg; ++n) {
-        const int64_t oc = grp * p.mg + n;
-        const PackedConvWeights& w = packed[grp];
-        col_term[oc] = static_cast<int32_t>(int64_t{p.bias[oc]} - int64_t{a_zero} * w.weight_sums[n] +
-                                            k_real * int64_t{a_zero} * w.zero_points[n]);
-      }
+    const GatherEvenFn gather_even = best_gather_even();
+    // Per output channel: bias - xz * sum(w) + K * xz * wz, folded once (at build time for
+    // constant parameters and packed weights).
+    std::vector<int32_t> local_term;
+    const bool cached_term = &packed == &packed_ && !p.q->col_term.empty();
+    if (!cached_term) {
+      local_term.resize(static_cast<size_t>(p.out_channels));
+      for (int64_t grp = 0; grp < p.groups; ++grp)
+        for (int64_t n = 0; n < p.mg; ++n) {
+          const int64_t oc = grp * p.mg + n;
+          const PackedConvWeights& w = packed[grp];
+          local_term[oc] = static_cast<int32_t>(int64_t{p.q->bias[oc]} - int64_t{a_zero} * w.weight_sums[n] +
+                                                k_real * int64_t{a_zero} * w.zero_points[n]);
+        }
+    }
+    const std::vector<int32_t>& col_term = cached_term ? p.q->col_term : local_term;
+    const bool small_scales = std::all_of(p.q->requant.begin(), p.q->requant.end(), [&](const Requant& r) {
+      const Requant full = make_requant(r.scale, r.zero_point, p.y_type);
+      return std::abs(r.scale) <= 0.5f && r.lo == full.lo && r.hi == full.hi;
+    });
     // With few pixel blocks (late, small layers) the output channels are split too, so every
-    // thread has work; each split packs its own copy of the block's X. parallel_for hands each
-    // thread one contiguous range of tasks: with the split as the outer index and a task count
-    // that is a multiple of the threads, the threads get equal shares.
+    // thread has work; each thread packs its own copy of the block's X (once for consecutive
+    // splits of one block). parallel_for hands each thread one contiguous range of tasks: with
+    // the split as the outer index and a task count that is a multiple of the threads, the
+    // threads get equal shares.
     const int64_t threads = ctx.pool != nullptr ? ctx.pool->size() : 1;
     const int64_t pixel_tasks = p.batch * blocks, max_splits = std::max<int64_t>(1, p.mg / 32);
     int64_t oc_splits = 1;
@@ -213,16 +336,22 @@ class QConvKernel final : public OpKernel {
     }
     const int64_t oc_chunk = (p.mg + oc_splits - 1) / oc_splits;
     ctx.parallel_for(p.batch * blocks * oc_splits, 1, [&](int64_t begin, int64_t end) {
-      // uninitialised on purpose: every byte read is written first (zero-filling them showed in profiles)
-      std::unique_ptr<uint8_t[]> xpk(new uint8_t[static_cast<size_t>(kp * kBlockPixels)]);
-      std::unique_ptr<int32_t[]> c(new int32_t[static_cast<size_t>(p.mg * kBlockPixels)]);
-      std::vector<int32_t> pixel_sum(kBlockPixels, 0);
-      std::vector<uint8_t> rows_buf(static_cast<size_t>(4 * kBlockPixels));
+      // uninitialised on purpose: every byte read is written first (zero-filling them showed in
+      // profiles); the int32 block only without the fused epilogue
+      const size_t xpk_bytes = round_up_64(static_cast<size_t>(kp * kBlockPixels));
+      const size_t c_bytes = fused != nullptr ? 0 : static_cast<size_t>(p.mg * kBlockPixels) * sizeof(int32_t);
+      Scratch scratch(ctx.buffers, xpk_bytes + c_bytes + kBlockPixels * (sizeof(int32_t) + 4));
+      uint8_t* const xpk = scratch.data();
+      int32_t* const c = reinterpret_cast<int32_t*>(scratch.data() + xpk_bytes);
+      int32_t* const pixel_sum = reinterpret_cast<int32_t*>(scratch.data() + xpk_bytes + c_bytes);
+      uint8_t* const rows_buf = scratch.data() + xpk_bytes + c_bytes + kBlockPixels * sizeof(int32_t);
+      std::fill(pixel_sum, pixel_sum + kBlockPixels, 0);
       // the block's pixels as runs along one output row: (first pixel, oh, first ow, length)
       struct Run {
         int64_t r, oh, ow, len;
       };
       std::vector<Run> runs;
+      int64_t packed_block = -1;  // the block whose X is in xpk (groups == 1)
       for (int64_t task = begin; task < end; ++task) {
         const int64_t split = task / pixel_tasks, block_task = task % pixel_tasks;
         const int64_t img = block_task / blocks, p0 = (block_task % blocks) * kBlockPixels;
@@ -258,40 +387,57 @@ class QConvKernel final : public OpKernel {
               std::memset(out, pad_raw, static_cast<size_t>(a - run.ow));
               const uint8_t* in = plane + ih * g.in_w;  // in[ow * sw + shift] >= 0 for ow >= lo
               if (sw == 1) std::memcpy(out + (a - run.ow), in + a + shift, static_cast<size_t>(b - a));
+              else if (sw == 2) gather_even(in + 2 * a + shift, b - a, out + (a - run.ow));
               else for (int64_t ow = a; ow < b; ++ow) out[ow - run.ow] = in[ow * sw + shift];
               std::memset(out + (b - run.ow), pad_raw, static_cast<size_t>(run.ow + run.len - b));
             }
             return scratch;
           };
-          for (int64_t q = 0; q < kp / 4; ++q) {
+          const PackedConvWeights& w = packed[grp];
+          // consecutive tasks of one block (its output-channel splits) share the packed X
+          const bool reuse = p.groups == 1 && block_task == packed_block;
+          packed_block = p.groups == 1 ? block_task : -1;
+          for (int64_t q = 0; q < kp / 4 && !reuse; ++q) {
             const uint8_t* src[4];
             for (int j = 0; j < 4; ++j) {
               const int64_t kk = 4 * q + j;
-              src[j] = kk < k_real ? source_row(kk, rows_buf.data() + j * kBlockPixels) : nullptr;
+              src[j] = kk < k_real ? source_row(kk, rows_buf + j * kBlockPixels) : nullptr;
             }
-            pack_quad(src, rows, pix, flip, reinterpret_cast<uint32_t*>(xpk.get() + q * pix * 4));
+            pack_quad(src, rows, pix, flip, reinterpret_cast<uint32_t*>(xpk + q * pix * 4));
           }
-          const PackedConvWeights& w = packed[grp];
-          if (w.any_zero_point) {
+          if (w.any_zero_point && !reuse) {
             for (int64_t r = 0; r < rows; ++r) pixel_sum[r] = 0;
             for (int64_t q = 0; q < kp / 4; ++q) {
-              const uint8_t* xq = xpk.get() + q * pix * 4;
+              const uint8_t* xq = xpk + q * pix * 4;
               for (int64_t r = 0; r < rows; ++r) pixel_sum[r] += xq[4 * r] + xq[4 * r + 1] + xq[4 * r + 2] + xq[4 * r + 3];
             }
           }
-          gemm(w, n_begin, n_end, xpk.get(), pix, c.get());
+          if (fused != nullptr) {
+            ConvRequantOutput out;
+            out.term = col_term.data() + grp * p.mg;
+            out.pixel_sum = w.any_zero_point ? pixel_sum : nullptr;
+            out.requant = p.q->requant.data() + grp * p.mg;
+            out.y = static_cast<uint8_t*>(y.raw()) + (img * p.out_channels + grp * p.mg) * out_size + p0;
+            out.ldy = out_size;
+            out.rows = rows;
+            out.is_signed = p.y_type == ElemType::kInt8;
+            out.small_scales = small_scales;
+            fused(w, n_begin, n_end, xpk, pix, out);
+            continue;
+          }
+          gemm(w, n_begin, n_end, xpk, pix, c);
           for (int64_t n = n_begin; n < n_end; ++n) {
             const int64_t oc = grp * p.mg + n;
-            const int32_t* crow = c.get() + n * pix;
+            const int32_t* crow = c + n * pix;
             const int32_t term = col_term[oc], wz = w.zero_points[n];
-            const Requant& rq = p.requant.empty() ? Requant{} : p.requant[oc];
+            const Requant& rq = p.q->requant.empty() ? Requant{} : p.q->requant[oc];
             const int64_t out_off = (img * p.out_channels + oc) * out_size + p0;
             auto acc_at = [&](int64_t r) { return crow[r] + term - (wz != 0 ? wz * pixel_sum[r] : 0); };
             if (p.y_type == ElemType::kInt32) {
               int32_t* yd = y.data<int32_t>() + out_off;
               for (int64_t r = 0; r < rows; ++r) yd[r] = acc_at(r);
             } else {
-              requant_row(crow, rows, term, wz, pixel_sum.data(), rq, p.y_type == ElemType::kInt8,
+              requant_row(crow, rows, term, wz, pixel_sum, rq, p.y_type == ElemType::kInt8,
                           static_cast<uint8_t*>(y.raw()) + out_off);
             }
           }
@@ -319,13 +465,13 @@ class QConvKernel final : public OpKernel {
         const int64_t img = task / p.out_channels, oc = task % p.out_channels;
         for (int64_t i = 0; i < ks; ++i) {
           const int32_t raw = p.w_type == ElemType::kInt8 ? w.data<int8_t>()[oc * ks + i] : w.data<uint8_t>()[oc * ks + i];
-          taps[i] = raw - p.w_zero[oc];
+          taps[i] = raw - p.q->w_zero[oc];
         }
         // one input channel per group and one output channel per group: input channel = oc
         const auto* xp = static_cast<const uint8_t*>(x.raw()) + (img * p.channels + oc) * g.in_size() * x_elem;
         auto* yp = static_cast<uint8_t*>(y.raw()) + (img * p.out_channels + oc) * g.out_size() * y_elem;
-        const Requant rq = p.requant.empty() ? Requant{} : p.requant[oc];
-        plane_fn(xp, p.x_type, p.x_zero, taps.data(), g, p.bias[oc], rq, yp, p.y_type, scratch.get());
+        const Requant rq = p.q->requant.empty() ? Requant{} : p.q->requant[oc];
+        plane_fn(xp, p.x_type, p.q->x_zero, taps.data(), g, p.q->bias[oc], rq, yp, p.y_type, scratch.get());
       }
     });
     return Status::ok();
@@ -337,34 +483,37 @@ class QConvKernel final : public OpKernel {
     const Window2d& g = p.win;
     const int64_t ks = g.kernel_size();
     const bool x_signed = p.x_type == ElemType::kInt8, w_signed = p.w_type == ElemType::kInt8;
-    const int64_t uz = p.x_zero + (x_signed ? 128 : 0);
+    const int32_t uz = p.q->x_zero + (x_signed ? 128 : 0);
     const uint8_t* wraw = static_cast<const uint8_t*>(w.raw());
+    const bool nhwc = cpu_features().avx512vl && depthwise_int8_prefers_nhwc(g);
+    const bool cached = !p.q->dw_weights.empty() && w.shares_storage_with(dw_weights_from_);
     ctx.parallel_for(p.batch * p.out_channels, 1, [&](int64_t begin, int64_t end) {
-      std::vector<int8_t> s(static_cast<size_t>((end - begin) * ks));
+      std::vector<int8_t> s(cached ? 0 : static_cast<size_t>((end - begin) * ks));
       std::vector<DepthwiseInt8Plane> planes(static_cast<size_t>(end - begin));
       for (int64_t task = begin; task < end; ++task) {
         const int64_t img = task / p.out_channels, oc = task % p.out_channels;
-        int8_t* sp = s.data() + (task - begin) * ks;
-        int64_t sum = 0;
-        for (int64_t i = 0; i < ks; ++i) {
-          const uint8_t b = wraw[oc * ks + i];
-          sp[i] = static_cast<int8_t>(w_signed ? static_cast<int32_t>(static_cast<int8_t>(b)) : int32_t{b} - 128);
-          sum += sp[i];
-        }
-        const int64_t sz = p.w_zero[oc] - (w_signed ? 0 : 128);
         DepthwiseInt8Plane& plane = planes[task - begin];
+        if (cached) {
+          plane.w = p.q->dw_weights.data() + oc * ks;
+          plane.constant = p.q->dw_constant[oc];
+        } else {
+          int8_t* sp = s.data() + (task - begin) * ks;
+          plane.w = sp;
+          plane.constant = depthwise_weights(wraw + oc * ks, ks, w_signed, p.q->w_zero[oc], uz, p.q->bias[oc], sp);
+        }
         plane.x = static_cast<const uint8_t*>(x.raw()) + (img * p.channels + oc) * g.in_size();
         plane.y = static_cast<uint8_t*>(y.raw()) + (img * p.out_channels + oc) * g.out_size();
-        plane.w = sp;
         plane.flip = x_signed ? 0x80 : 0;
         plane.y_signed = p.y_type == ElemType::kInt8;
-        plane.x_zero_raw = static_cast<uint8_t>(p.x_zero);
-        plane.w_zero = static_cast<int32_t>(sz);
-        // wraps like the kernel's int32 sums; the true accumulator fits int32
-        plane.constant = static_cast<int32_t>(static_cast<uint32_t>(int64_t{p.bias[oc]} - uz * sum + ks * uz * sz));
-        plane.rq = p.requant[oc];
+        plane.x_zero_raw = static_cast<uint8_t>(p.q->x_zero);
+        plane.w_zero = p.q->w_zero[oc] - (w_signed ? 0 : 128);
+        plane.rq = p.q->requant[oc];
       }
-      depthwise_int8_planes_avx512vnni(planes.data(), end - begin, g);
+      if (nhwc) {
+        Scratch scratch(ctx.buffers, depthwise_int8_nhwc_scratch_bytes(g));
+        depthwise_int8_nhwc_avx512vnni(planes.data(), end - begin, g, scratch.data());
+      }
+      else depthwise_int8_planes_avx512vnni(planes.data(), end - begin, g);
     });
     return Status::ok();
   }
@@ -377,6 +526,9 @@ class QConvKernel final : public OpKernel {
   std::vector<PackedConvWeights> packed_;
   std::vector<int32_t> packed_zero_;
   Tensor packed_from_;
+  std::optional<QuantParams> cached_;                  // cache_params()
+  std::vector<std::pair<int, const void*>> param_storage_;  // the constants it was read from
+  Tensor dw_weights_from_;
 };
 
 OpFactory conv_factory(bool qlinear) {
@@ -388,6 +540,7 @@ OpFactory conv_factory(bool qlinear) {
     if (group < 1) return invalid_argument("group must be >= 1, got " + std::to_string(group));
     auto k = std::make_unique<QConvKernel>(qlinear, std::move(attrs), group);
     CI_RETURN_IF_ERROR(k->prepare(ctx));
+    k->cache_params(ctx);
     return std::unique_ptr<OpKernel>(std::move(k));
   };
 }

@@ -1,7 +1,11 @@
 // QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear (ai.onnx).
+#include <algorithm>
 #include <cmath>
+#include <type_traits>
 
+#include "core/cpu_features.h"
 #include "graph/ops/quant/quant_ops.h"
+#include "graph/ops/quant/quantize_row.h"
 #include "graph/ops/quant/quant_util.h"
 
 namespace coreinfer::quant {
@@ -47,27 +51,63 @@ Result<std::vector<float>> float_values(const Tensor& x, std::vector<float>& sto
 template <typename T>
 void quantize_run(const float* x, T* y, const AxisLayout& l, const std::vector<float>& scales,
                   const std::vector<int32_t>& zps, const OpRunContext& ctx) {
-  const int64_t rows = l.outer * l.channels;
-  ctx.parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(l.inner, 1)), [&](int64_t b, int64_t e) {
-    for (int64_t r = b; r < e; ++r) {
+  // 8-bit outputs: the vector row kernel (the same results)
+  [[maybe_unused]] const QuantizeRowFn row_fn = best_quantize_row();
+  // tasks of whole rows, or of row pieces when the rows are long (a per-tensor scale is one row)
+  const int64_t rows = l.outer * l.channels, inner = std::max<int64_t>(l.inner, 1);
+  const int64_t pieces = std::max<int64_t>(1, inner / 16384), piece = (inner + pieces - 1) / pieces;
+  ctx.parallel_for(rows * pieces, std::max<int64_t>(1, 16384 / inner), [&](int64_t b, int64_t e) {
+    for (int64_t task = b; task < e; ++task) {
+      const int64_t r = task / pieces, i0 = (task % pieces) * piece, i1 = std::min(l.inner, i0 + piece);
       const int64_t c = r % l.channels;
       const float s = scales[scales.size() == 1 ? 0 : c];
       const int32_t zp = zps[zps.size() == 1 ? 0 : c];
       const float lo = static_cast<float>(std::numeric_limits<T>::lowest() - zp);
       const float hi = static_cast<float>(std::numeric_limits<T>::max() - zp);
-      // locals and restrict: stores through T* (a char type) could otherwise alias the bound
-      const int64_t inner = l.inner;
-      const float* __restrict xr = x + r * inner;
-      T* __restrict yr = y + r * inner;
-      for (int64_t i = 0; i < inner; ++i) {
-        float v = xr[i] / s;
-        v = v >= lo ? v : lo;  // NaN goes to the low end, as MLAS's max_ps does
-        v = v <= hi ? v : hi;
-        yr[i] = static_cast<T>(static_cast<int32_t>((v + 12582912.0f) - 12582912.0f) + zp);
+      if constexpr (sizeof(T) == 1) {
+        row_fn(x + r * l.inner + i0, i1 - i0, s, lo, hi, zp, std::is_signed_v<T>, y + r * l.inner + i0);
+      } else {
+        const float* __restrict xr = x + r * l.inner;
+        T* __restrict yr = y + r * l.inner;
+        for (int64_t i = i0; i < i1; ++i) {
+          float v = xr[i] / s;
+          v = v >= lo ? v : lo;  // NaN goes to the low end, as MLAS's max_ps does
+          v = v <= hi ? v : hi;
+          yr[i] = static_cast<T>(static_cast<int32_t>((v + 12582912.0f) - 12582912.0f) + zp);
+        }
       }
     }
   });
 }
+
+}  // namespace
+
+void quantize_row_portable(const float* x, int64_t n, float scale, float lo, float hi, int32_t zp, bool is_signed, void* y) {
+  auto run = [&](auto* out) {
+    using T = std::remove_pointer_t<decltype(out)>;
+    // locals and restrict: stores through T* (a char type) could otherwise alias the bound
+    const float* __restrict xr = x;
+    T* __restrict yr = out;
+    for (int64_t i = 0; i < n; ++i) {
+      float v = xr[i] / scale;
+      v = v >= lo ? v : lo;  // NaN goes to the low end, as MLAS's max_ps does
+      v = v <= hi ? v : hi;
+      yr[i] = static_cast<T>(static_cast<int32_t>((v + 12582912.0f) - 12582912.0f) + zp);
+    }
+  };
+  if (is_signed) run(static_cast<int8_t*>(y));
+  else run(static_cast<uint8_t*>(y));
+}
+
+QuantizeRowFn best_quantize_row() {
+#if defined(__x86_64__)
+  const CpuFeatures& f = cpu_features();
+  if (f.avx512f && f.avx512bw && f.os_zmm) return quantize_row_avx512;
+#endif
+  return quantize_row_portable;
+}
+
+namespace {
 
 Status quantize_linear(OpRunContext& ctx, int64_t axis, int64_t output_dtype) {
   CI_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0, "x"));
@@ -94,7 +134,7 @@ Status quantize_linear(OpRunContext& ctx, int64_t axis, int64_t output_dtype) {
   std::vector<float> storage;
   const float* xv = nullptr;
   CI_RETURN_IF_ERROR(float_values(*x, storage, xv).status());
-  CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, out_type, x->shape()));
+  CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output_uninitialized(0, out_type, x->shape()));  // all written
   return dispatch_quant_type(out_type, [&](auto tag) {
     using T = decltype(tag);
     quantize_run<T>(xv, y->data<T>(), l, scales, zps, ctx);
@@ -120,19 +160,25 @@ Status dequantize_linear(OpRunContext& ctx, int64_t axis) {
     return invalid_argument("x_zero_point has " + std::to_string(zps.size()) + " values but x_scale has " +
                             std::to_string(scales.size()));
   CI_ASSIGN_OR_RETURN(AxisLayout l, axis_layout(x->shape(), axis, static_cast<int64_t>(scales.size())));
-  CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output(0, ElemType::kFloat, x->shape()));
+  CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output_uninitialized(0, ElemType::kFloat, x->shape()));  // all written
   float* yv = y->data<float>();
-  const int64_t rows = l.outer * l.channels;
+  // tasks of whole rows, or of row pieces when the rows are long (a per-tensor scale is one row)
+  const int64_t rows = l.outer * l.channels, inner = std::max<int64_t>(l.inner, 1);
+  const int64_t pieces = std::max<int64_t>(1, inner / 16384), piece = (inner + pieces - 1) / pieces;
   auto run = [&](auto tag) {
     using T = decltype(tag);
+    // 8/16-bit values less their zero point fit int32 (which converts to float in vectors)
+    using Wide = std::conditional_t<std::is_same_v<T, int32_t>, int64_t, int32_t>;
     const T* xv = x->data<T>();
-    ctx.parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(l.inner, 1)), [&](int64_t b, int64_t e) {
-      for (int64_t r = b; r < e; ++r) {
+    ctx.parallel_for(rows * pieces, std::max<int64_t>(1, 16384 / inner), [&](int64_t b, int64_t e) {
+      for (int64_t task = b; task < e; ++task) {
+        const int64_t r = task / pieces, i0 = (task % pieces) * piece, i1 = std::min(l.inner, i0 + piece);
         const int64_t c = r % l.channels;
         const float sc = scales[scales.size() == 1 ? 0 : c];
-        const int64_t zp = zps[zps.size() == 1 ? 0 : c];
-        for (int64_t i = 0; i < l.inner; ++i)
-          yv[r * l.inner + i] = static_cast<float>(static_cast<int64_t>(xv[r * l.inner + i]) - zp) * sc;
+        const Wide zp = zps[zps.size() == 1 ? 0 : c];
+        const T* __restrict xr = xv + r * l.inner;
+        float* __restrict yr = yv + r * l.inner;
+        for (int64_t i = i0; i < i1; ++i) yr[i] = static_cast<float>(static_cast<Wide>(xr[i]) - zp) * sc;
       }
     });
     return Status::ok();
