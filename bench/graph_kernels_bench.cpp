@@ -234,6 +234,10 @@ constexpr ConvLayer kLayers[] = {
     {256, 14, 256, 3, 1},  // stage 3 3x3
     {512, 7, 512, 3, 1},   // stage 4 3x3
     {512, 7, 2048, 1, 1},  // stage 4 expand
+    {2048, 7, 512, 1, 1},  // stage 4 reduce
+    {1024, 14, 2048, 1, 2},  // stage 4 strided 1x1 shortcut
+    {128, 28, 128, 3, 1},  // stage 2 3x3
+    {1024, 14, 256, 1, 1},  // stage 3 reduce
 };
 
 void BM_Conv(benchmark::State& state) {
@@ -253,32 +257,49 @@ void BM_Conv(benchmark::State& state) {
   Tensor b = Tensor::from_vector<float>({L.m}, random_floats(L.m, 3));
   const Tensor* consts[] = {nullptr, &w, &b};
   const OpBuildContext bctx{node, 17, consts, kernels::active()};
-  auto kernel = nn::make_conv(bctx);
-  if (!kernel.is_ok()) {
-    state.SkipWithError(kernel.status().to_string().c_str());
-    return;
+  // cold: round robin over copies of the layer whose weights together overflow the caches, as in
+  // a whole network, where every layer's weights come from memory.
+  const bool cold = state.range(3) != 0;
+  // (At most 32: each copy also keeps its own scratch, which small layers would make the bulk.)
+  const int64_t copies = cold ? std::clamp<int64_t>((int64_t{96} << 20) / (w.numel() * 4), 2, 32) : 1;
+  std::vector<std::unique_ptr<OpKernel>> instances;
+  for (int64_t i = 0; i < copies; ++i) {
+    auto kernel = nn::make_conv(bctx);
+    if (!kernel.is_ok()) {
+      state.SkipWithError(kernel.status().to_string().c_str());
+      return;
+    }
+    instances.push_back(std::move(*kernel));
   }
   const Tensor* ins[] = {&x, &w, &b};
   std::vector<Tensor> outs(1);
   OpRunContext ctx{ins, outs, &pool_for(threads), kernels::active()};
   peak_flops(threads);
   const Timer timer;
+  double best = 1e30;  // the fastest single run: a reading that survives a busy machine
+  size_t next = 0;
   for (auto _ : state) {
-    const Status st = (*kernel)->run(ctx);
+    OpKernel& kernel = *instances[next];
+    next = (next + 1) % instances.size();
+    const Timer run_timer;
+    const Status st = kernel.run(ctx);
     if (!st.is_ok()) {
       state.SkipWithError(st.to_string().c_str());
       return;
     }
+    best = std::min(best, run_timer.seconds());
   }
+  state.counters["best_us"] = best * 1e6;
   state.SetLabel(std::to_string(L.c) + "->" + std::to_string(L.m) + " " + std::to_string(L.k) + "x" +
                  std::to_string(L.k) + "/" + std::to_string(L.stride) + " @" + std::to_string(L.h));
   report(state, 2.0 * batch * L.m * oh * oh * L.c * L.k * L.k, threads, timer.seconds());
 }
 BENCHMARK(BM_Conv)
-    ->ArgNames({"layer", "batch", "threads"})
-    ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6}, {1, 8}, {2}})
-    ->Args({1, 1, 1})
-    ->Args({6, 1, 1})
+    ->ArgNames({"layer", "batch", "threads", "cold"})
+    ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6}, {1, 8}, {2}, {0}})
+    ->ArgsProduct({{7, 8, 9, 10}, {1}, {2}, {0}})
+    ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {1}, {1}, {0, 1}})
+    ->ArgsProduct({{4, 5, 7, 8}, {1}, {2}, {1}})
     ->UseRealTime();
 
 }  // namespace

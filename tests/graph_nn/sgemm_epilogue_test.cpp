@@ -98,6 +98,8 @@ TEST(SgemmEpilogue, MatchesReference) {
       {50, 300, 70, true, true, false, false, K::kRelu, 0},    // 4 threads: a 2 x 2 grid of parts
       {256, 196, 30, true, false, true, false, K::kNone, 0},   // narrow C: split by rows
       {8, 1000, 20, false, true, false, false, K::kNone, 0},   // one row panel: split by columns
+      {72, 49, 1153, true, false, true, false, K::kRelu, 49},  // 7x7 at batch 1: tail tile, uneven depth blocks
+      {24, 196, 800, false, true, false, true, K::kClip, 0},   // 14x14: a 4-column tail, accumulate
   };
   ThreadPoolOptions o;
   o.threads = 2;

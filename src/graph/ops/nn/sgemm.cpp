@@ -34,6 +34,12 @@ void pack_view_block(const MatrixView& b, int nr, int64_t k0, int64_t kc, int64_
   }
 }
 
+// The depth block for a K: equal blocks of at most kMaxDepth.
+int64_t depth_block(int64_t k) {
+  const int64_t k_blocks = std::max<int64_t>(1, ceil_div(k, kMaxDepth));
+  return std::max<int64_t>(1, ceil_div(k, k_blocks));
+}
+
 }  // namespace
 
 GemmKernel select_gemm_kernel(const kernels::KernelTable& table) {
@@ -49,25 +55,26 @@ GemmKernel select_gemm_kernel(const kernels::KernelTable& table) {
 
 void pack_a_into(PackedA& p, const GemmKernel& kernel, int64_t m, int64_t k, MatrixView a, float scale,
                  const OpRunContext* ctx) {
-  p.mr = kernel.mr;
+  const int mr = kernel.mr;
+  p.mr = mr;
   p.m = m;
   p.k = k;
-  const int64_t panels = ceil_div(m, kernel.mr);
-  p.data.resize(static_cast<size_t>(panels * k * kernel.mr));
+  p.kc = depth_block(k);
+  const int64_t panels = ceil_div(m, mr);
+  p.data.resize(static_cast<size_t>(panels * k * mr));
   auto pack_panels = [&](int64_t q0, int64_t q1) {
     for (int64_t q = q0; q < q1; ++q) {
-      float* dst = p.data.data() + q * k * kernel.mr;
-      const int64_t rows = std::min<int64_t>(kernel.mr, m - q * kernel.mr);
-      for (int64_t r = 0; r < rows; ++r) {
-        const float* src = a.data + (q * kernel.mr + r) * a.rs;
-        if (scale == 1.0f) {
-          for (int64_t i = 0; i < k; ++i) dst[i * kernel.mr + r] = src[i * a.cs];
-        } else {
-          for (int64_t i = 0; i < k; ++i) dst[i * kernel.mr + r] = src[i * a.cs] * scale;
+      const int64_t rows = std::min<int64_t>(mr, m - q * mr);
+      for (int64_t k0 = 0; k0 < k; k0 += p.kc) {
+        float* dst = const_cast<float*>(p.block(q, k0));
+        const int64_t depth = std::min(p.kc, k - k0);
+        for (int64_t r = 0; r < rows; ++r) {
+          const float* src = a.data + (q * mr + r) * a.rs + k0 * a.cs;
+          for (int64_t i = 0; i < depth; ++i) dst[i * mr + r] = src[i * a.cs] * scale;
         }
+        for (int64_t r = rows; r < mr; ++r)
+          for (int64_t i = 0; i < depth; ++i) dst[i * mr + r] = 0.0f;
       }
-      for (int64_t r = rows; r < kernel.mr; ++r)
-        for (int64_t i = 0; i < k; ++i) dst[i * kernel.mr + r] = 0.0f;
     }
   };
   // A runtime A of a big GEMM (an MLP layer at batch 2048: 850k values) is worth splitting.
@@ -105,9 +112,8 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
   const int mr = kernel.mr, nr = kernel.nr;
   const int threads = ctx.pool ? ctx.pool->size() : 1;
 
-  // Depth blocks of equal size; column blocks sized so a packed B block fits kBlockBytes.
-  const int64_t k_blocks = std::max<int64_t>(1, ceil_div(k, kMaxDepth));
-  const int64_t kc_max = std::max<int64_t>(1, ceil_div(k, k_blocks));
+  // Depth blocks as A was packed; column blocks sized so a packed B block fits kBlockBytes.
+  const int64_t kc_max = a.kc;
   const int64_t nc = std::max<int64_t>(nr, kBlockBytes / 4 / kc_max / nr * nr);
   // C's micro-tiles split into a grid of parts, one per worker, chosen so the busiest worker has
   // the fewest tiles: a narrow C (196 columns at batch 1 = 7 tiles) splits by rows rather than
@@ -115,10 +121,13 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
   const int64_t mt = ceil_div(m, mr), nt = ceil_div(n, nr);
   int m_parts = 1, n_parts = 1;
   int64_t best = mt * nt;
+  auto traffic = [&](int64_t mp, int64_t np) { return np * m * k + mp * n * k; };
   for (int mp = 1; mp <= threads && mp <= mt; ++mp)
     for (int np = 1; mp * np <= threads && np <= nt; ++np) {
       const int64_t cost = ceil_div(mt, mp) * ceil_div(nt, np);
-      if (cost < best || (cost == best && mp * np < m_parts * n_parts)) best = cost, m_parts = mp, n_parts = np;
+      const bool tie = cost == best && (mp * np < m_parts * n_parts ||
+                                        (mp * np == m_parts * n_parts && traffic(mp, np) < traffic(m_parts, n_parts)));
+      if (cost < best || tie) best = cost, m_parts = mp, n_parts = np;
     }
   const int64_t part_rows = ceil_div(mt, m_parts) * mr, part_cols = ceil_div(nt, n_parts) * nr;
 
@@ -193,9 +202,9 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
           const bool contiguous = icols == INT64_MAX || jg % icols + cols <= icols;
           for (int64_t i = i0; i < std::min(row_hi, i0 + kRowBlock); i += mr) {
             const int64_t rows = std::min<int64_t>(mr, row_hi - i);
-            const float* apanel = a.panel(i / mr) + k0 * mr;
+            const float* apanel = a.block(i / mr, k0);
             float* cdst = c + i * ldc + coff;
-            if (rows == mr && cols == nr && contiguous && kc > 0) {
+            if (rows == mr && (cols == nr || kernel.partial_cols) && contiguous && kc > 0) {
               TileEpilogue te;
               const bool fuse = last && (epi.row_bias || epi.residual || relu);
               if (fuse) {
@@ -204,7 +213,8 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
                 te.ldr = ldc;
                 te.relu = relu;
               }
-              kernel.fn(kc, apanel, bpanel, cdst, ldc, acc, fuse ? &te : nullptr);
+              te.cols = cols < nr ? static_cast<int>(cols) : 0;
+              kernel.fn(kc, apanel, bpanel, cdst, ldc, acc, fuse || te.cols > 0 ? &te : nullptr);
               if (last && post_act) {
                 for (int64_t r = 0; r < rows; ++r)
                   kernel.bias_act(cdst + r * ldc, cols, 0.0f, epi.col_bias ? epi.col_bias + jg : nullptr,

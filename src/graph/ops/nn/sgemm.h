@@ -24,12 +24,18 @@ struct MatrixView {
   float at(int64_t i, int64_t j) const { return data[i * rs + j * cs]; }
 };
 
-// A (M x K) as panels of mr rows: panel q holds K steps of mr values (rows past M are zero).
+// A (M x K) as panels of mr rows, cut into depth blocks of kc steps (the last may be shorter) and
+// stored block by block, so that a depth block of all panels is one sequential stream (weights
+// read from memory once per call at batch 1). Block k0 of panel q: depth steps of mr values
+// (rows past M are zero).
 struct PackedA {
   int mr = 0;
-  int64_t m = 0, k = 0;
+  int64_t m = 0, k = 0, kc = 1;
   std::vector<float> data;
-  const float* panel(int64_t q) const { return data.data() + q * k * mr; }
+  const float* block(int64_t q, int64_t k0) const {
+    const int64_t depth = k - k0 < kc ? k - k0 : kc;
+    return data.data() + k0 * ((m + mr - 1) / mr * mr) + q * depth * mr;
+  }
 };
 PackedA pack_a(const GemmKernel& kernel, int64_t m, int64_t k, MatrixView a, float scale = 1.0f);
 // The same into `out`, reusing its storage (per-run packing without a fresh allocation); on

@@ -12,12 +12,15 @@
 namespace coreinfer::nn {
 
 // Applied to a finished tile while it is still in registers: C[r][j] += row_bias[r] +
-// residual[r * ldr + j], then max(C, 0) when relu. Null pointers are skipped.
+// residual[r * ldr + j], then max(C, 0) when relu. Null pointers are skipped. cols in (0, NR):
+// only the first cols columns of C (and of residual) are read and written, in kernels whose
+// GemmKernel::partial_cols is set (a narrow last column tile, e.g. 49 = 32 + 17 at 7x7).
 struct TileEpilogue {
   const float* row_bias = nullptr;
   const float* residual = nullptr;
   int64_t ldr = 0;
   bool relu = false;
+  int cols = 0;
 };
 
 // Kernel signature: C[r * ldc + j] (+)= sum_p a[p * MR + r] * b[p * NR + j], then `epi` if set.
@@ -32,21 +35,43 @@ struct GemmKernel {
   MicroKernelFn fn = nullptr;
   const char* name = "";
   BiasActFn bias_act = nullptr;
+  bool partial_cols = false;  // honours TileEpilogue::cols
 };
 
 // Traits: V (vector type), kLanes, load(const float*), store(float*, V), splat(float), fma(a, b, c),
-// max(a, b).
+// max(a, b); optional: load_n / store_n (the first n lanes; n may be <= 0 or >= kLanes) for
+// TileEpilogue::cols, kPrefetchA (floats ahead of the A panel to prefetch).
 template <typename T, int MR, int NV>
 void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate,
                   const TileEpilogue* epi) {
   using V = typename T::V;
   constexpr int NR = NV * T::kLanes;
+  constexpr bool kPartial = requires(const float* p, float* q, V x) {
+    T::load_n(p, 0);
+    T::store_n(q, x, 0);
+  };
+  int cols = NR;
+  if constexpr (kPartial) cols = epi != nullptr && epi->cols > 0 ? epi->cols : NR;
+  // C and residual: whole vectors, or the first `cols` columns.
+  auto load_c = [cols](const float* p, int v) -> V {
+    if constexpr (kPartial)
+      if (cols < NR) return T::load_n(p, cols - v * T::kLanes);
+    return T::load(p);
+  };
+  auto store_c = [cols](float* p, V x, int v) {
+    if constexpr (kPartial)
+      if (cols < NR) return T::store_n(p, x, cols - v * T::kLanes);
+    T::store(p, x);
+  };
   V acc[MR][NV];
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[r][v] = T::splat(0.0f);
   for (int64_t p = 0; p < kc; ++p) {
+    // A (the weights, streamed from memory at small N) is fetched ahead of use; its depth blocks
+    // are stored back to back, so past the end of this panel lies the next one.
+    if constexpr (requires { T::kPrefetchA; }) __builtin_prefetch(a + T::kPrefetchA);
     V bv[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) bv[v] = T::load(b + v * T::kLanes);
@@ -63,7 +88,7 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] + T::load(c + r * ldc + v * T::kLanes);
+      for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] + load_c(c + r * ldc + v * T::kLanes, v);
   }
   if (epi != nullptr) {
     if (epi->row_bias) {
@@ -78,7 +103,7 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
 #pragma GCC unroll 16
       for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] + T::load(epi->residual + r * epi->ldr + v * T::kLanes);
+        for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] + load_c(epi->residual + r * epi->ldr + v * T::kLanes, v);
     }
     if (epi->relu) {
 #pragma GCC unroll 16
@@ -90,7 +115,7 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) T::store(c + r * ldc + v * T::kLanes, acc[r][v]);
+    for (int v = 0; v < NV; ++v) store_c(c + r * ldc + v * T::kLanes, acc[r][v], v);
 }
 
 GemmKernel gemm_kernel_generic();
