@@ -116,9 +116,8 @@ std::string describe(const WindowGeometry& g, const nn::DepthwiseEpilogue& e) {
   return s;
 }
 
-// Runs `fn` (and the bias-only entry point when the epilogue is just a bias) on the case and
-// compares with the reference; returns the number of outputs checked.
-int64_t check(nn::DepthwiseFusedFn fn, nn::DepthwisePlaneFn plane_fn, const Case& c, std::mt19937& rng) {
+// Runs `fn` on the case and compares with the reference; returns the number of outputs checked.
+int64_t check(nn::DepthwiseFusedFn fn, const Case& c, std::mt19937& rng) {
   const WindowGeometry g = geometry(c);
   const std::vector<float> x = random_vec(g.in_size(), rng), w = random_vec(g.kernel_size(), rng);
   const std::vector<float> residual = random_vec(g.out_size(), rng);
@@ -135,12 +134,6 @@ int64_t check(nn::DepthwiseFusedFn fn, nn::DepthwisePlaneFn plane_fn, const Case
   for (size_t i = 0; i < want.size(); ++i)
     EXPECT_NEAR(y[i], want[i], 1e-5 * scale[i] + 1e-6) << what << " at " << i;
   for (size_t i = want.size(); i < y.size(); ++i) EXPECT_EQ(y[i], canary) << what << ": wrote past the plane";
-  if (e.act.kind == Activation::Kind::kNone && !e.residual) {
-    std::vector<float> y2(y.size(), canary);
-    plane_fn(g, x.data(), w.data(), e.bias, y2.data());
-    for (size_t i = 0; i < want.size(); ++i)
-      EXPECT_NEAR(y2[i], want[i], 1e-5 * scale[i] + 1e-6) << what << " (bias only) at " << i;
-  }
   return static_cast<int64_t>(want.size());
 }
 
@@ -149,15 +142,15 @@ Case flat_case(int64_t h, int64_t w, int64_t k, int64_t s, int64_t dil, int64_t 
   return Case{{1, h, w}, {1, k, k}, {1, s, s}, {1, dil, dil}, {0, pb_h, pb_w}, {0, pe_h, pe_w}};
 }
 
-void run_all(nn::DepthwiseFusedFn fn, nn::DepthwisePlaneFn plane_fn) {
+void run_all(nn::DepthwiseFusedFn fn) {
   std::mt19937 rng(7);
   int64_t checked = 0;
   // MobileNet's shapes and the widths around the 16-lane vectors.
   for (int64_t width : {1, 2, 3, 7, 14, 15, 16, 17, 18, 28, 31, 32, 33, 34, 35, 56, 112})
     for (int64_t s : {1, 2}) {
       const int64_t h = 1 + static_cast<int64_t>(rng() % 9);
-      checked += check(fn, plane_fn, flat_case(h, width, 3, s, 1, 1, 1, 1, 1), rng);
-      checked += check(fn, plane_fn, flat_case(width, width, 3, s, 1, 1, 1, 1, 1), rng);
+      checked += check(fn, flat_case(h, width, 3, s, 1, 1, 1, 1, 1), rng);
+      checked += check(fn, flat_case(width, width, 3, s, 1, 1, 1, 1, 1), rng);
     }
   // Random 2-D geometries, mostly 3x3 with strides 1 and 2.
   for (int t = 0; t < 300; ++t) {
@@ -172,13 +165,13 @@ void run_all(nn::DepthwiseFusedFn fn, nn::DepthwisePlaneFn plane_fn) {
       return std::max<int64_t>(span - pb - pe, 1) + static_cast<int64_t>(rng() % 40);
     };
     const int64_t h = dim(pb_h, pe_h), w = dim(pb_w, pe_w);
-    checked += check(fn, plane_fn, flat_case(h, w, k, s, dil, pb_h, pb_w, pe_h, pe_w), rng);
+    checked += check(fn, flat_case(h, w, k, s, dil, pb_h, pb_w, pe_h, pe_w), rng);
   }
   // 1-D, 3-D and non-square windows.
-  checked += check(fn, plane_fn, Case{{1, 1, 37}, {1, 1, 3}, {1, 1, 1}, {1, 1, 2}, {0, 0, 2}, {0, 0, 2}}, rng);
-  checked += check(fn, plane_fn, Case{{3, 9, 10}, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}}, rng);
-  checked += check(fn, plane_fn, Case{{1, 11, 23}, {1, 3, 5}, {1, 2, 2}, {1, 1, 1}, {0, 1, 2}, {0, 1, 2}}, rng);
-  checked += check(fn, plane_fn, Case{{1, 12, 40}, {1, 3, 3}, {1, 1, 2}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}}, rng);
+  checked += check(fn, Case{{1, 1, 37}, {1, 1, 3}, {1, 1, 1}, {1, 1, 2}, {0, 0, 2}, {0, 0, 2}}, rng);
+  checked += check(fn, Case{{3, 9, 10}, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}}, rng);
+  checked += check(fn, Case{{1, 11, 23}, {1, 3, 5}, {1, 2, 2}, {1, 1, 1}, {0, 1, 2}, {0, 1, 2}}, rng);
+  checked += check(fn, Case{{1, 12, 40}, {1, 3, 3}, {1, 1, 2}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}}, rng);
   EXPECT_GT(checked, 10000);
 }
 
@@ -240,12 +233,12 @@ TEST(DepthwiseKernel, Avx512Planes) {
 }
 #endif
 
-TEST(DepthwiseKernel, PortableMatchesReference) { run_all(nn::depthwise_fused_generic, nn::depthwise_plane_generic); }
+TEST(DepthwiseKernel, PortableMatchesReference) { run_all(nn::depthwise_fused_generic); }
 
 #if defined(__x86_64__)
 TEST(DepthwiseKernel, Avx512MatchesReference) {
   if (!kernels::isa_supported(kernels::Isa::kAvx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
-  run_all(nn::depthwise_fused_avx512, nn::depthwise_plane_avx512);
+  run_all(nn::depthwise_fused_avx512);
 }
 #endif
 

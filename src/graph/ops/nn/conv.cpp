@@ -61,7 +61,7 @@ class ConvKernel final : public OpKernel {
     k->gemm_ = select_gemm_kernel(ctx.kernels);
 #if defined(__x86_64__)
     if (ctx.kernels.isa >= kernels::Isa::kAvx512 && ctx.kernels.isa <= kernels::Isa::kAvx512Vnni)
-      k->depthwise_ = depthwise_plane_avx512;
+      k->depthwise_ = depthwise_planes_avx512;
 #endif
     if (const Tensor* w = ctx.constant(1)) {
       CI_RETURN_IF_ERROR(k->check_weights(*w));
@@ -120,23 +120,17 @@ class ConvKernel final : public OpKernel {
     const int64_t mg = m / group_, ks = g.kernel_size(), in_size = g.in_size(), out_size = g.out_size();
     if (batch == 0 || out_size == 0 || m == 0) return Status::ok();
 
-    if (cg == 1 && mg == 1) {  // depthwise
-      const float* wd = w->data<float>();
-      const Activation act = act_;
-      const DepthwisePlaneFn plane = depthwise_;
-      const BiasActFn bias_act = gemm_.bias_act;
-      ctx.parallel_for(batch * m, 1, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) {
-          const int64_t c = i % m;
-          float* out = yd + i * out_size;
-          plane(g, xd + i * in_size, wd + c * ks, bd ? bd[c] : 0.0f, out);
-          if (zd) {
-            const float* z = zd + i * out_size;
-            for (int64_t j = 0; j < out_size; ++j) out[j] += z[j];
-          }
-          if (act.kind != Activation::Kind::kNone) bias_act(out, out_size, 0.0f, nullptr, act);
-        }
-      });
+    if (cg == 1 && mg == 1) {  // depthwise: bias, Z and the activation in the kernel's pass
+      DepthwisePlanes planes;
+      planes.x = xd;
+      planes.w = w->data<float>();
+      planes.bias = bd;
+      planes.residual = zd;
+      planes.y = yd;
+      planes.channels = m;
+      planes.act = act_;
+      const DepthwisePlanesFn run_planes = depthwise_;
+      ctx.parallel_for(batch * m, 1, [&](int64_t begin, int64_t end) { run_planes(g, planes, begin, end); });
       return Status::ok();
     }
 
@@ -189,7 +183,7 @@ class ConvKernel final : public OpKernel {
   int64_t group_ = 1;
   Activation act_;
   GemmKernel gemm_;
-  DepthwisePlaneFn depthwise_ = depthwise_plane_generic;
+  DepthwisePlanesFn depthwise_ = depthwise_planes_generic;
   bool weights_packed_ = false;
   std::vector<PackedA> packed_;
   GemmScratch scratch_;

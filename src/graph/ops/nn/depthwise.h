@@ -46,11 +46,4 @@ void depthwise_planes_generic(const WindowGeometry& g, const DepthwisePlanes& a,
 void depthwise_planes_avx512(const WindowGeometry& g, const DepthwisePlanes& a, int64_t begin, int64_t end);
 #endif
 
-// y = conv(x, w) + bias, no activation (the epilogue with only a bias).
-using DepthwisePlaneFn = void (*)(const WindowGeometry& g, const float* x, const float* w, float bias, float* y);
-void depthwise_plane_generic(const WindowGeometry& g, const float* x, const float* w, float bias, float* y);
-#if defined(__x86_64__)
-void depthwise_plane_avx512(const WindowGeometry& g, const float* x, const float* w, float bias, float* y);
-#endif
-
 }  // namespace coreinfer::nn

@@ -332,11 +332,5 @@ void depthwise_planes_avx512(const WindowGeometry& g, const DepthwisePlanes& a, 
                              float* y) { fused_plane(g, x, w, e, y, m); });
 }
 
-void depthwise_plane_avx512(const WindowGeometry& g, const float* x, const float* w, float bias, float* y) {
-  DepthwiseEpilogue e;
-  e.bias = bias;
-  fused_plane(g, x, w, e, y, nullptr);
-}
-
 }  // namespace coreinfer::nn
 #endif

@@ -10,8 +10,4 @@ void depthwise_fused_generic(const WindowGeometry& g, const float* x, const floa
 void depthwise_planes_generic(const WindowGeometry& g, const DepthwisePlanes& a, int64_t begin, int64_t end) {
   detail::for_each_plane(g, a, begin, end, detail::depthwise_fused);
 }
-
-void depthwise_plane_generic(const WindowGeometry& g, const float* x, const float* w, float bias, float* y) {
-  detail::depthwise_plane(g, x, w, bias, y);
-}
 }  // namespace coreinfer::nn

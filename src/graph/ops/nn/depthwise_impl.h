@@ -1,4 +1,4 @@
-// The body of depthwise_plane_*, included by each ISA's file (see depthwise.h).
+// The portable depthwise bodies (one plane, the fused epilogue, a run of planes), included by each ISA's file (see depthwise.h).
 #pragma once
 
 #include <algorithm>
