@@ -1,6 +1,7 @@
 // fuse_matmul_transposes (declared in passes.h): a Transpose feeding MatMul becomes a permuted
 // view of its input, read by MatMul through strides, so the transposed copy is never written
-// (for perms that keep the last axis: attention's [B,S,H,D] -> [B,H,S,D] head split).
+// (for perms that keep the last axis: attention's [B,S,H,D] -> [B,H,S,D] head split; and for B,
+// a swap of the last two axes: DLRM's X · X^T, which MatMul transposes per item in L1).
 #include <algorithm>
 #include <numeric>
 #include <unordered_map>
@@ -8,6 +9,16 @@
 #include "graph/passes.h"
 
 namespace coreinfer {
+namespace {
+
+bool swaps_last_two(const std::vector<int64_t>& perm) {
+  const size_t r = perm.size();
+  for (size_t d = 0; d + 2 < r; ++d)
+    if (perm[d] != static_cast<int64_t>(d)) return false;
+  return perm[r - 2] == static_cast<int64_t>(r - 1) && perm[r - 1] == static_cast<int64_t>(r - 2);
+}
+
+}  // namespace
 
 void fuse_matmul_transposes(Graph& graph) {
   std::unordered_map<std::string, const Node*> transpose_of;  // output value -> its Transpose
@@ -27,9 +38,10 @@ void fuse_matmul_transposes(Graph& graph) {
       std::vector<int64_t> iota(perm.size());
       std::iota(iota.begin(), iota.end(), 0);
       if (sorted != iota) continue;  // not a permutation: leave the Transpose to report it
-      // Only perms that keep the last axis in place: MatMul then packs contiguous rows. Moving
-      // the last axis would make the packing gather single floats, slower than a tiled Transpose.
-      if (perm.back() != static_cast<int64_t>(perm.size()) - 1) continue;
+      // Perms that keep the last axis in place: MatMul then packs contiguous rows. Moving the last
+      // axis would make the packing gather single floats, slower than a tiled Transpose, except
+      // B's swap of its last two axes, which MatMul transposes item by item in vector tiles.
+      if (perm.back() != static_cast<int64_t>(perm.size()) - 1 && !(j == 1 && swaps_last_two(perm))) continue;
       mm.inputs[j] = it->second->inputs[0];
       mm.attrs.set_ints(attr, std::move(perm));
     }

@@ -80,6 +80,56 @@ TEST(MatMulTranspose, PermutedOperandsEqualTransposeThenMatMul) {
   }
 }
 
+// DLRM-shaped: x [B,F,D], y [Bb,F,D] (Bb 1 broadcasts), q [F,D]; z = x . x^T (B swaps its last
+// two axes: fused), r = Relu(x . y^T) (fused, with an epilogue), v = x . q^T (a 2-D B shared by
+// all items: fused), w = x^T . x (A moves its last axis: kept).
+Graph interaction_graph() {
+  Graph g;
+  g.opsets[""] = 17;
+  g.inputs = {float_value("x"), float_value("y"), float_value("q")};
+  g.outputs = {float_value("z"), float_value("r"), float_value("w"), float_value("v")};
+  g.nodes = {transpose("x", "xt", {0, 2, 1}),
+             transpose("y", "yt", {0, 2, 1}),
+             make_node("MatMul", {"x", "xt"}, {"z"}),
+             make_node("MatMul", {"x", "yt"}, {"xy"}),
+             make_node("Relu", {"xy"}, {"r"}),
+             make_node("MatMul", {"xt", "x"}, {"w"}),
+             transpose("q", "qt", {1, 0}),
+             make_node("MatMul", {"x", "qt"}, {"v"})};
+  return g;
+}
+
+TEST(MatMulTranspose, SwappedLastAxesOfBEqualTransposeThenMatMul) {
+  const OpRegistry reg = default_op_registry();
+  auto fused = Session::create(interaction_graph(), reg, SessionOptions{.threads = 2});
+  ASSERT_TRUE(fused.is_ok()) << fused.status().to_string();
+  // yt and qt fold into their MatMuls; xt still feeds w's A, where a moved last axis is not absorbed.
+  EXPECT_EQ(count_op((*fused)->graph(), "Transpose"), 1u);
+  size_t with_perm_b = 0;
+  for (const Node& n : (*fused)->graph().nodes) with_perm_b += n.op_type == "MatMul" && n.attrs.has("perm_b");
+  EXPECT_EQ(with_perm_b, 3u);
+  auto plain = Session::create(interaction_graph(), reg, SessionOptions{.threads = 1, .optimize = false});
+  ASSERT_TRUE(plain.is_ok()) << plain.status().to_string();
+  // {B, F, D, Bb}: DLRM's 27x64 items, odd sizes, one item above the small-item size, degenerate.
+  for (auto [b, f, d, bb] : {std::array<int64_t, 4>{5, 27, 64, 5}, {3, 5, 17, 1}, {1, 131, 129, 1}, {2, 1, 1, 2}}) {
+    SCOPED_TRACE("B " + std::to_string(b) + " F " + std::to_string(f) + " D " + std::to_string(d));
+    const std::vector<NamedTensor> feeds = {{"x", random_tensor({b, f, d}, 4)},
+                                            {"y", random_tensor({bb, f, d}, 5)},
+                                            {"q", random_tensor({f, d}, 6)}};
+    auto got = (*fused)->run(feeds);
+    auto want = (*plain)->run(feeds);
+    ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+    ASSERT_TRUE(want.is_ok()) << want.status().to_string();
+    for (size_t o = 0; o < 4; ++o) {
+      ASSERT_EQ((*got)[o].shape(), (*want)[o].shape());
+      const float* g = (*got)[o].data<float>();
+      const float* w = (*want)[o].data<float>();
+      // Sums of <= 131 products of values in [-1, 1], possibly in another order.
+      for (int64_t i = 0; i < (*want)[o].numel(); ++i) ASSERT_NEAR(g[i], w[i], 1e-4f * (1 + std::fabs(w[i]))) << o << ":" << i;
+    }
+  }
+}
+
 TEST(MatMulTranspose, WrongRankForTheAbsorbedPermIsAnError) {
   const OpRegistry reg = default_op_registry();
   auto fused = Session::create(attention_graph(), reg, SessionOptions{.threads = 1});

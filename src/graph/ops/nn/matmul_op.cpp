@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "graph/broadcast.h"
+#include "graph/ops/nn/matmul_nt.h"
 #include "graph/ops/nn/nn_common.h"
 #include "graph/ops/nn/nn_ops.h"
 #include "graph/ops/nn/sgemm.h"
@@ -55,6 +56,7 @@ class MatMulKernel final : public OpKernel {
     auto k = std::unique_ptr<MatMulKernel>(new MatMulKernel());
     CI_ASSIGN_OR_RETURN(k->act_, fused_activation(ctx));
     k->gemm_ = select_gemm_kernel(ctx.kernels);
+    k->nt_ = select_nt_kernels(ctx.kernels);
     // Set by fuse_matmul_transposes: the operand is the stored tensor read through this perm.
     k->perm_a_ = ctx.attrs().get_ints("perm_a");
     k->perm_b_ = ctx.attrs().get_ints("perm_b");
@@ -110,6 +112,15 @@ class MatMulKernel final : public OpKernel {
     const int64_t a_rs = av.strides[as.size() - 2], a_cs = av.strides.back();
     const int64_t b_rs = bv.strides[bs.size() - 2], b_cs = bv.strides.back();
     const bool use_packed_b = b_packed_ && b_batch.empty() && !b_vec;
+    // B read through a perm that swaps its last two axes (B^T's rows contiguous): each item's B is
+    // transposed into a contiguous block first, as packing it from strided single floats is slow.
+    const bool b_nt = !perm_b_.empty() && !b_vec && b_rs == 1 && b_cs != 1;
+    const int64_t nt_ld = nt_packed_ld(n);
+    auto nt_block = [&](std::vector<float>& buf, const float* b_item) {
+      buf.resize(static_cast<size_t>(k * nt_ld));
+      nt_.pack(b_item, b_cs, n, k, buf.data(), nt_ld);
+      return MatrixView{buf.data(), nt_ld, 1};
+    };
     // Batch rows of A that share one B (B broadcast over A's batch) are one taller GEMM when A's
     // rows are stored one after another.
     const bool fold_a_batch = perm_a_.empty() && (use_packed_b || (b_batch.empty() && a_batch.size() == batch.size()));
@@ -118,37 +129,59 @@ class MatMulKernel final : public OpKernel {
       pack_a_into(scratch_.a, gemm_, rows, k, MatrixView{ad, k, 1}, 1.0f, &ctx);
       GemmB src;
       if (use_packed_b) src.packed = &packed_b_;
-      else src.view = MatrixView{bd, b_rs, b_cs};
+      else src.view = b_nt ? nt_block(nt_buf_, bd) : MatrixView{bd, b_rs, b_cs};
       sgemm(ctx, gemm_, rows, n, k, scratch_.a, src, yd, n, epi, &scratch_);
       return Status::ok();
     }
     // Element offsets of each batch item's A and B (broadcast batch dimensions have stride 0).
     const std::vector<int64_t> sa = batch_strides(av, a_batch.size(), batch), sb = batch_strides(bv, b_batch.size(), batch);
-    auto run_one = [&](const OpRunContext& c, GemmScratch& scratch, int64_t t) {
-      int64_t oa = 0, ob = 0;
+    // Small NT items without an epilogue (DLRM's interaction) skip sgemm's packing of A.
+    constexpr int64_t kSmallItemFlops = int64_t{1} << 21;
+    const bool small_item = m * n * k <= kSmallItemFlops;
+    const bool nt_direct = b_nt && small_item && epi.act.kind == Activation::Kind::kNone && epi.col_bias == nullptr;
+    auto item_offsets = [&](int64_t t, int64_t& oa, int64_t& ob) {
+      oa = 0, ob = 0;
       for (int64_t d = static_cast<int64_t>(batch.size()) - 1, rest = t; d >= 0; --d) {
         oa += rest % batch[d] * sa[d];
         ob += rest % batch[d] * sb[d];
         rest /= batch[d];
       }
+    };
+    auto run_one = [&](const OpRunContext& c, GemmScratch& scratch, std::vector<float>& nt_buf, int64_t t) {
+      int64_t oa, ob;
+      item_offsets(t, oa, ob);
+      if (nt_direct) {
+        // The item's rows are read from memory once, by the packing: fetch the next item's now.
+        if (t + 1 < count) {
+          int64_t na, nb;
+          item_offsets(t + 1, na, nb);
+          for (int64_t j = 0; j < n; ++j)
+            for (int64_t p = 0; p < k; p += 16) __builtin_prefetch(bd + nb + j * b_cs + p);
+        }
+        const MatrixView bp = nt_block(nt_buf, bd + ob);
+        // X · X^T (A is the B^T just packed): the result is symmetric.
+        const bool symmetric = ad + oa == bd + ob && m == n && a_cs == b_rs && a_rs == b_cs;
+        nt_.gemm(m, n, k, ad + oa, a_rs, a_cs, bp.data, bp.rs, yd + t * m * n, n, symmetric);
+        return;
+      }
       pack_a_into(scratch.a, gemm_, m, k, MatrixView{ad + oa, a_rs, a_cs}, 1.0f, &c);
       GemmB src;
       if (use_packed_b) src.packed = &packed_b_;
-      else src.view = MatrixView{bd + ob, b_rs, b_cs};
+      else src.view = b_nt ? nt_block(nt_buf, bd + ob) : MatrixView{bd + ob, b_rs, b_cs};
       sgemm(c, gemm_, m, n, k, scratch.a, src, yd + t * m * n, n, epi, &scratch);
     };
     // Small products (attention heads, DLRM's interaction: thousands of 27x64x27) are not worth
     // splitting across threads one by one: the threads take whole items instead.
-    constexpr int64_t kSmallItemFlops = int64_t{1} << 21;
-    if (count > 1 && m * n * k <= kSmallItemFlops) {
+    if (count > 1 && small_item) {
       ctx.parallel_for(count, 1, [&](int64_t t0, int64_t t1) {
         GemmScratch scratch;
+        std::vector<float> nt_buf;
         const OpRunContext single{ctx.inputs, ctx.outputs, nullptr, ctx.kernels, ctx.buffers};
-        for (int64_t t = t0; t < t1; ++t) run_one(single, scratch, t);
+        for (int64_t t = t0; t < t1; ++t) run_one(single, scratch, nt_buf, t);
       });
       return Status::ok();
     }
-    for (int64_t t = 0; t < count; ++t) run_one(ctx, scratch_, t);
+    for (int64_t t = 0; t < count; ++t) run_one(ctx, scratch_, nt_buf_, t);
     return Status::ok();
   }
 
@@ -161,6 +194,8 @@ class MatMulKernel final : public OpKernel {
   PackedB packed_b_;
   Tensor bias_;
   GemmScratch scratch_;
+  NtKernels nt_;
+  std::vector<float> nt_buf_;  // B transposed into a contiguous block (b_nt)
 };
 
 }  // namespace
