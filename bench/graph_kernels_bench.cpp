@@ -20,6 +20,7 @@
 #include "core/thread_pool.h"
 #include "graph/graph.h"
 #include "graph/op_kernel.h"
+#include "graph/ops/nn/im2col.h"
 #include "graph/ops/nn/nn_ops.h"
 #include "graph/ops/nn/sgemm.h"
 #include "graph/tensor.h"
@@ -301,6 +302,44 @@ BENCHMARK(BM_Conv)
     ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {1}, {1}, {0, 1}})
     ->ArgsProduct({{4, 5, 7, 8}, {1}, {2}, {1}})
     ->UseRealTime();
+
+// The im2col packing alone for a layer's whole B (batch 1), depth block by depth block as the
+// GEMM packs it (at most 384 steps, 32-column panels, blocks of 256 KB), on one thread.
+void BM_Im2col(benchmark::State& state) {
+  const ConvLayer L = kLayers[state.range(0)];
+  const int64_t pad = L.k / 2;
+  nn::WindowAttrs attrs;
+  attrs.kernel_shape = {L.k, L.k};
+  attrs.strides = {L.stride, L.stride};
+  attrs.dilations = {1, 1};
+  attrs.pads = {pad, pad, pad, pad};
+  auto geometry = nn::resolve_window(attrs, {L.h, L.h}, {L.k, L.k});
+  if (!geometry.is_ok()) {
+    state.SkipWithError(geometry.status().to_string().c_str());
+    return;
+  }
+  const nn::WindowGeometry g = *geometry;
+  const std::vector<float> x = random_floats(L.c * L.h * L.h, 1);
+  const int nr = 32;
+  const int64_t k = L.c * L.k * L.k, n = g.out_size();
+  const int64_t blocks = (k + 383) / 384, kc = (k + blocks - 1) / blocks;
+  const int64_t nc = std::max<int64_t>(nr, (int64_t{64} << 10) / kc / nr * nr);
+  std::vector<float> dst(static_cast<size_t>(kc * nc));
+  double best = 1e30;
+  for (auto _ : state) {
+    const Timer run_timer;
+    for (int64_t n0 = 0; n0 < n; n0 += nc)
+      for (int64_t k0 = 0; k0 < k; k0 += kc) {
+        nn::pack_im2col_batched(x.data(), 0, g, nr, k0, std::min(kc, k - k0), n0, std::min(nc, n - n0), dst.data());
+        benchmark::DoNotOptimize(dst.data());
+      }
+    best = std::min(best, run_timer.seconds());
+  }
+  state.counters["best_us"] = best * 1e6;
+  state.SetLabel(std::to_string(L.c) + "->" + std::to_string(L.m) + " " + std::to_string(L.k) + "x" +
+                 std::to_string(L.k) + "/" + std::to_string(L.stride) + " @" + std::to_string(L.h));
+}
+BENCHMARK(BM_Im2col)->ArgName("layer")->DenseRange(0, 10)->UseRealTime();
 
 }  // namespace
 

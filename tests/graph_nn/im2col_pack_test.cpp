@@ -79,5 +79,54 @@ TEST(Im2colPack, RandomWindowsAndBlocksMatchDirectConstruction) {
   EXPECT_GT(tested, 150);
 }
 
+// "Same" windows at stride 1 (output as wide as the input: the shifted-stretch path), 1-D and
+// 2-D, maps up to 60 wide, blocks from the first channel (whose shifted reads fall before the
+// buffer and go run by run) to the last, across images, panels 8-32 wide.
+TEST(Im2colPack, SameStrideOneWindowsMatchDirectConstruction) {
+  std::mt19937 rng(77);
+  auto uni = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  int tested = 0;
+  for (int iter = 0; iter < 200; ++iter) {
+    const int spatial = iter % 4 == 0 ? 1 : 2;
+    nn::WindowAttrs w;
+    Shape in_spatial;
+    w.pads.resize(2 * spatial);
+    for (int d = 0; d < spatial; ++d) {
+      const int64_t dil = iter % 5 == 0 ? 2 : 1, k = uni(1, 5), span = (k - 1) * dil;
+      w.kernel_shape.push_back(k);
+      w.strides.push_back(d == spatial - 1 || iter % 3 ? 1 : 2);  // stride 2 down the rows sometimes
+      w.dilations.push_back(dil);
+      in_spatial.push_back(uni(1, 60));
+      w.pads[d] = uni(0, span);
+      w.pads[d + spatial] = d == spatial - 1 ? span - w.pads[d] : uni(0, span);
+    }
+    auto geometry = nn::resolve_window(w, in_spatial, w.kernel_shape);
+    if (!geometry.is_ok()) continue;
+    const WindowGeometry g = *geometry;
+    ASSERT_EQ(g.out[2], g.in[2]);
+    const int64_t channels = uni(1, 6), batch = uni(1, 3);
+    const int64_t image_stride = channels * g.in_size() + uni(0, 2) * g.in_size();
+    std::vector<float> x(static_cast<size_t>(batch * image_stride));
+    std::uniform_real_distribution<float> val(-1.0f, 1.0f);
+    for (float& v : x) v = val(rng);
+    const int64_t k_total = channels * g.kernel_size(), n_total = batch * g.out_size();
+    const int nr = std::vector<int>{8, 16, 32}[static_cast<size_t>(uni(0, 2))];
+    const int64_t k0 = iter % 2 ? 0 : uni(0, k_total - 1), kc = uni(1, k_total - k0);
+    const int64_t n0 = uni(0, n_total - 1), nc = uni(1, n_total - n0);
+    const int64_t panels = (nc + nr - 1) / nr;
+    std::vector<float> got(static_cast<size_t>(panels * kc * nr), 12345.0f);
+    nn::pack_im2col_batched(x.data(), image_stride, g, nr, k0, kc, n0, nc, got.data());
+    for (int64_t j = 0; j < panels * nr; ++j)
+      for (int64_t p = 0; p < kc; ++p) {
+        const float want = j < nc ? virtual_element(x, image_stride, g, k0 + p, n0 + j) : 0.0f;
+        const float have = got[static_cast<size_t>((j / nr) * kc * nr + p * nr + j % nr)];
+        ASSERT_EQ(have, want) << "iter " << iter << " nr " << nr << " k0 " << k0 << " kc " << kc << " n0 " << n0
+                              << " nc " << nc << " at column " << j << " row " << p;
+      }
+    ++tested;
+  }
+  EXPECT_GT(tested, 150);
+}
+
 }  // namespace
 }  // namespace coreinfer::nntest

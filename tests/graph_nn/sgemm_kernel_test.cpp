@@ -21,7 +21,8 @@ std::vector<float> random_floats(size_t n, std::mt19937& rng) {
   return v;
 }
 
-void check_tile(const nn::GemmKernel& kern, int cols, int64_t kc, bool accumulate, bool fused, uint32_t seed) {
+void check_tile(const nn::GemmKernel& kern, int cols, int64_t kc, bool accumulate, bool fused, uint32_t seed,
+                bool narrow = false) {
   std::mt19937 rng(seed);
   const int mr = kern.mr, nr = kern.nr;
   const int64_t ldc = cols + 5;  // columns past cols hold a sentinel that must survive
@@ -42,7 +43,7 @@ void check_tile(const nn::GemmKernel& kern, int cols, int64_t kc, bool accumulat
     te.ldr = ldc;
     te.relu = true;
   }
-  kern.fn(kc, a.data(), b.data(), c.data(), ldc, accumulate, &te);
+  (narrow ? kern.narrow_fn : kern.fn)(kc, a.data(), b.data(), c.data(), ldc, accumulate, &te);
   for (int r = 0; r < mr; ++r)
     for (int64_t j = 0; j < ldc; ++j) {
       const float got = c[r * ldc + j];
@@ -72,6 +73,12 @@ TEST(SgemmKernel, PartialColumnTiles) {
     for (int64_t kc : {1, 7, 300})
       for (bool acc : {false, true})
         for (bool fused : {false, true}) check_tile(kern, cols, kc, acc, fused, seed++);
+  // The narrow kernel on the same nr-wide B panels.
+  ASSERT_NE(kern.narrow_fn, nullptr);
+  for (int cols : {1, 4, 13, kern.narrow_cols})
+    for (int64_t kc : {1, 7, 300})
+      for (bool acc : {false, true})
+        for (bool fused : {false, true}) check_tile(kern, cols, kc, acc, fused, seed++, true);
 #else
   GTEST_SKIP() << "masked column tiles are an x86 AVX-512 feature";
 #endif

@@ -2,11 +2,39 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace coreinfer::nn {
 
 namespace {
+
+// Copies and zero fills of a few floats (a run is at most a panel), inline: the compiler turns
+// plain loops into memmove / memset calls, whose overhead outweighs such short moves. Fixed-size
+// chunks, the last one overlapping the previous, cover any n without a tail loop.
+template <int kChunk>
+inline void copy_chunks(float* __restrict dst, const float* __restrict src, int64_t src_step, int64_t n) {
+  for (int64_t i = 0; i + kChunk < n; i += kChunk) std::memcpy(dst + i, src + i * src_step, kChunk * sizeof(float));
+  std::memcpy(dst + n - kChunk, src + (n - kChunk) * src_step, kChunk * sizeof(float));
+}
+
+// src_step 1: a copy; 0: src[0..8) repeated (a fill from a block of zeros).
+inline void copy_short(float* __restrict dst, const float* __restrict src, int64_t n, int64_t src_step = 1) {
+  if (n >= 8) {
+    copy_chunks<8>(dst, src, src_step, n);
+  } else if (n >= 4) {
+    copy_chunks<4>(dst, src, src_step, n);
+  } else if (n >= 2) {
+    copy_chunks<2>(dst, src, src_step, n);
+  } else if (n == 1) {
+    dst[0] = src[0];
+  }
+}
+
+inline void zero_short(float* dst, int64_t n) {
+  static constexpr float kZeros[8] = {};
+  copy_short(dst, kZeros, n, 0);
+}
 
 // One run of a packed row: out[t] = row[first + t * stride] where that is inside [0, W), else 0.
 // Runs are short (at most a panel), so plain loops beat library calls; a compile-time stride
@@ -20,51 +48,114 @@ inline void pack_run(const float* __restrict row, int64_t W, int64_t first, int6
   int64_t t_hi = W - first <= 0 ? 0 : (kStride == 1 ? W - first : (W - first + s - 1) / s);
   t_lo = std::min(t_lo, run);
   t_hi = std::max(t_lo, std::min(t_hi, run));
-  for (int64_t t = 0; t < t_lo; ++t) out[t] = 0.0f;
+  zero_short(out, t_lo);
   const float* __restrict src = row + first;
-  for (int64_t t = t_lo; t < t_hi; ++t) out[t] = src[t * s];
-  for (int64_t t = t_hi; t < run; ++t) out[t] = 0.0f;
+  if constexpr (kStride == 1) {
+    copy_short(out + t_lo, src + t_lo, t_hi - t_lo);
+  } else {
+    for (int64_t t = t_lo; t < t_hi; ++t) out[t] = src[t * s];
+  }
+  zero_short(out + t_hi, run - t_hi);
 }
 
-// 1-D / 2-D windows: each row p of the block is copied run by run, a run being the columns
-// that share an output row and a panel; the valid part of a run is a (strided) copy.
+// 1-D / 2-D windows: row kk of the block (its values at out, panels panel_stride apart) is
+// copied run by run, a run being the columns that share an output row and a panel; the valid
+// part of a run is a (strided) copy.
 template <int kStride>
-void pack_rows_2d_stride(const float* x, const WindowGeometry& g, int nr, int64_t k0, int64_t kc, int64_t n0,
-                         int64_t nc, float* dst, int64_t d0) {
+void pack_row_2d(const float* x, const WindowGeometry& g, int nr, int64_t kk, int64_t n0, int64_t nc, float* out_row,
+                 int64_t panel_stride, int64_t d0) {
   const int64_t ks = g.kernel_size(), plane = g.in_size();
   const int64_t H = g.in[1], W = g.in[2], OW = g.out[2];
   const int64_t sh = g.stride[1], sw = g.stride[2];
+  const int64_t c = kk / ks, r = kk % ks;
+  const int64_t kw = r % g.kernel[2], kh = r / g.kernel[2];
+  const int64_t off_w = kw * g.dilation[2] - g.pad_begin[2];  // iw = ow * sw + off_w
+  const int64_t off_h = kh * g.dilation[1] - g.pad_begin[1];  // ih = oh * sh + off_h
+  const float* xc = x + c * plane;
+  int64_t oh = n0 / OW, ow = n0 % OW, in_panel = d0 % nr;
+  float* panel = out_row + (d0 / nr) * panel_stride;
+  for (int64_t j = 0; j < nc;) {
+    const int64_t run = std::min({OW - ow, nr - in_panel, nc - j});
+    float* out = panel + in_panel;
+    const int64_t ih = oh * sh + off_h;
+    if (ih < 0 || ih >= H) {
+      zero_short(out, run);
+    } else {
+      pack_run<kStride>(xc + ih * W, W, ow * sw + off_w, sw, run, out);
+    }
+    j += run;
+    ow += run;
+    if (ow == OW) {
+      ow = 0;
+      ++oh;
+    }
+    in_panel += run;
+    if (in_panel == nr) {
+      in_panel = 0;
+      panel += panel_stride;
+    }
+  }
+}
+
+template <int kStride>
+void pack_rows_2d_stride(const float* x, const WindowGeometry& g, int nr, int64_t k0, int64_t kc, int64_t n0,
+                         int64_t nc, float* dst, int64_t d0) {
+  for (int64_t p = 0; p < kc; ++p) pack_row_2d<kStride>(x, g, nr, k0 + p, n0, nc, dst + p * nr, kc * nr, d0);
+}
+
+// out[t] = in[t] where mask[t] is all ones, else +0.0 (the bits ANDed: vectorises, no branch).
+inline void masked_copy(float* __restrict out, const float* __restrict in, const uint32_t* __restrict mask,
+                        int64_t n) {
+  for (int64_t t = 0; t < n; ++t) {
+    uint32_t v;
+    std::memcpy(&v, in + t, sizeof(v));
+    v &= mask[t];
+    std::memcpy(out + t, &v, sizeof(v));
+  }
+}
+
+// Stride 1 with the output as wide as the input (a "same" 2-D window): column n reads input
+// position n + (kh' * W + kw') of its channel, kh' and kw' the kernel offset less the padding,
+// so a row of the block is one shifted stretch of the channel, ANDed with a per-offset mask of
+// the columns whose window position lies inside the image. Reads stay inside the block's
+// channels; rows whose stretch would leave them take the run-by-run path.
+void pack_rows_shifted(const float* x, const WindowGeometry& g, int nr, int64_t k0, int64_t kc, int64_t n0,
+                       int64_t nc, float* dst, int64_t d0) {
+  const int64_t ks = g.kernel_size(), plane = g.in_size(), H = g.in[1], W = g.in[2];
+  const int64_t first_r = k0 / ks == (k0 + kc - 1) / ks ? k0 % ks : 0;
+  const int64_t r_count = k0 / ks == (k0 + kc - 1) / ks ? (k0 + kc - 1) % ks + 1 - first_r : ks;
+  std::vector<uint32_t> masks(static_cast<size_t>(r_count * nc));
+  std::vector<int64_t> shift(static_cast<size_t>(r_count));
+  for (int64_t ri = 0; ri < r_count; ++ri) {
+    const int64_t r = first_r + ri;
+    const int64_t dh = r / g.kernel[2] * g.dilation[1] - g.pad_begin[1];
+    const int64_t dw = r % g.kernel[2] * g.dilation[2] - g.pad_begin[2];
+    shift[static_cast<size_t>(ri)] = dh * W + dw;
+    uint32_t* m = masks.data() + ri * nc;
+    int64_t oh = n0 / W, ow = n0 % W;
+    for (int64_t j = 0; j < nc; ++j) {
+      const bool valid = static_cast<uint64_t>(oh + dh) < static_cast<uint64_t>(H) &&
+                         static_cast<uint64_t>(ow + dw) < static_cast<uint64_t>(W);
+      m[j] = valid ? ~0u : 0u;
+      if (++ow == W) ow = 0, ++oh;
+    }
+  }
+  const int64_t limit = ((k0 + kc - 1) / ks + 1) * plane;  // end of the block's last channel
   const int64_t panel_stride = kc * nr;
-  const int64_t oh0 = n0 / OW, ow0 = n0 % OW, panel0 = d0 / nr, in_panel0 = d0 % nr;
   for (int64_t p = 0; p < kc; ++p) {
-    const int64_t kk = k0 + p;
-    const int64_t c = kk / ks, r = kk % ks;
-    const int64_t kw = r % g.kernel[2], kh = r / g.kernel[2];
-    const int64_t off_w = kw * g.dilation[2] - g.pad_begin[2];  // iw = ow * sw + off_w
-    const int64_t off_h = kh * g.dilation[1] - g.pad_begin[1];  // ih = oh * sh + off_h
-    const float* xc = x + c * plane;
-    int64_t oh = oh0, ow = ow0, in_panel = in_panel0;
-    float* panel = dst + panel0 * panel_stride + p * nr;
-    for (int64_t j = 0; j < nc;) {
-      const int64_t run = std::min({OW - ow, nr - in_panel, nc - j});
-      float* out = panel + in_panel;
-      const int64_t ih = oh * sh + off_h;
-      if (ih < 0 || ih >= H) {
-        for (int64_t t = 0; t < run; ++t) out[t] = 0.0f;
-      } else {
-        pack_run<kStride>(xc + ih * W, W, ow * sw + off_w, sw, run, out);
-      }
-      j += run;
-      ow += run;
-      if (ow == OW) {
-        ow = 0;
-        ++oh;
-      }
-      in_panel += run;
-      if (in_panel == nr) {
-        in_panel = 0;
-        panel += panel_stride;
-      }
+    const int64_t kk = k0 + p, c = kk / ks, ri = kk % ks - first_r;
+    const int64_t lo = c * plane + n0 + shift[static_cast<size_t>(ri)];
+    if (lo < 0 || lo + nc > limit) {
+      pack_row_2d<1>(x, g, nr, kk, n0, nc, dst + p * nr, panel_stride, d0);
+      continue;
+    }
+    const float* src = x + lo;
+    const uint32_t* m = masks.data() + ri * nc;
+    float* out = dst + d0 / nr * panel_stride + p * nr;
+    for (int64_t j = 0, lane = d0 % nr; j < nc; out += panel_stride, lane = 0) {
+      const int64_t len = std::min<int64_t>(nr - lane, nc - j);
+      masked_copy(out + lane, src + j, m + j, len);
+      j += len;
     }
   }
 }
@@ -87,7 +178,7 @@ void pack_pointwise(const float* x, int64_t plane, int nr, int64_t k0, int64_t k
     const int64_t run = std::min<int64_t>(nr - in_panel, nc - j);
     float* out = dst + ((d0 + j) / nr) * kc * nr + in_panel;
     const float* src = x + k0 * plane + n0 + j;
-    for (int64_t p = 0; p < kc; ++p) std::copy(src + p * plane, src + p * plane + run, out + p * nr);
+    for (int64_t p = 0; p < kc; ++p) copy_short(out + p * nr, src + p * plane, run);
     j += run;
   }
 }
@@ -135,7 +226,11 @@ void pack_image(const float* x, const WindowGeometry& g, int nr, int64_t k0, int
   if (pointwise) {
     pack_pointwise(x, g.in_size(), nr, k0, kc, n0, nc, dst, d0);
   } else if (g.kernel[0] == 1 && g.in[0] == 1 && g.out[0] == 1 && g.pad_begin[0] == 0) {
-    pack_rows_2d(x, g, nr, k0, kc, n0, nc, dst, d0);
+    if (g.stride[1] == 1 && g.stride[2] == 1 && g.out[2] == g.in[2]) {
+      pack_rows_shifted(x, g, nr, k0, kc, n0, nc, dst, d0);
+    } else {
+      pack_rows_2d(x, g, nr, k0, kc, n0, nc, dst, d0);
+    }
   } else {
     pack_general(x, g, nr, k0, kc, n0, nc, dst, d0);
   }

@@ -214,7 +214,8 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
                 te.relu = relu;
               }
               te.cols = cols < nr ? static_cast<int>(cols) : 0;
-              kernel.fn(kc, apanel, bpanel, cdst, ldc, acc, fuse || te.cols > 0 ? &te : nullptr);
+              const MicroKernelFn fn = te.cols > 0 && te.cols <= kernel.narrow_cols ? kernel.narrow_fn : kernel.fn;
+              fn(kc, apanel, bpanel, cdst, ldc, acc, fuse || te.cols > 0 ? &te : nullptr);
               if (last && post_act) {
                 for (int64_t r = 0; r < rows; ++r)
                   kernel.bias_act(cdst + r * ldc, cols, 0.0f, epi.col_bias ? epi.col_bias + jg : nullptr,

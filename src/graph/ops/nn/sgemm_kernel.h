@@ -36,12 +36,17 @@ struct GemmKernel {
   const char* name = "";
   BiasActFn bias_act = nullptr;
   bool partial_cols = false;  // honours TileEpilogue::cols
+  // Optional: the same tile for at most narrow_cols columns (TileEpilogue::cols set), reading
+  // the same nr-wide B panels at a fraction of the work (196 = 6 x 32 + 4 at 14x14).
+  MicroKernelFn narrow_fn = nullptr;
+  int narrow_cols = 0;
 };
 
 // Traits: V (vector type), kLanes, load(const float*), store(float*, V), splat(float), fma(a, b, c),
 // max(a, b); optional: load_n / store_n (the first n lanes; n may be <= 0 or >= kLanes) for
-// TileEpilogue::cols, kPrefetchA (floats ahead of the A panel to prefetch).
-template <typename T, int MR, int NV>
+// TileEpilogue::cols, kPrefetchA (floats ahead of the A panel to prefetch). kBStride: floats
+// between B's depth steps (a panel wider than the tile's NV vectors).
+template <typename T, int MR, int NV, int kBStride = NV * T::kLanes>
 void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate,
                   const TileEpilogue* epi) {
   using V = typename T::V;
@@ -82,7 +87,7 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
       for (int v = 0; v < NV; ++v) acc[r][v] = T::fma(av, bv[v], acc[r][v]);
     }
     a += MR;
-    b += NR;
+    b += kBStride;
   }
   if (accumulate) {
 #pragma GCC unroll 16

@@ -1,5 +1,5 @@
 // The AVX-512 micro-kernel: 8 x 32 tiles in 16 zmm accumulators; narrow column tiles through
-// masked loads and stores.
+// masked loads and stores, those of at most 16 columns through an 8 x 16 kernel.
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -28,7 +28,9 @@ void bias_act(float* x, int64_t n, float bias, const float* col_bias, const Acti
 }
 }  // namespace
 
-GemmKernel gemm_kernel_avx512() { return {8, 32, micro_kernel<Avx512, 8, 2>, "avx512", bias_act, true}; }
+GemmKernel gemm_kernel_avx512() {
+  return {8, 32, micro_kernel<Avx512, 8, 2>, "avx512", bias_act, true, micro_kernel<Avx512, 8, 1, 32>, 16};
+}
 
 }  // namespace coreinfer::nn
 #endif
