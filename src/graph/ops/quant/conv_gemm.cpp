@@ -79,23 +79,6 @@ PackQuadFn best_pack_quad() {
   return pack_quad_portable;
 }
 
-void pack_rows_portable(const uint8_t* x, int64_t stride, int64_t k, int64_t kp, int64_t rows, int64_t pixels,
-                        uint8_t flip, uint8_t* dst) {
-  for (int64_t q = 0; q < kp / 4; ++q) {
-    const uint8_t* src[4];
-    for (int64_t j = 0; j < 4; ++j) src[j] = 4 * q + j < k ? x + (4 * q + j) * stride : nullptr;
-    pack_quad_portable(src, rows, pixels, flip, reinterpret_cast<uint32_t*>(dst + q * pixels * 4));
-  }
-}
-
-PackRowsFn best_pack_rows() {
-#if defined(__x86_64__)
-  const CpuFeatures& f = cpu_features();
-  if (f.avx512f && f.avx512bw && f.os_zmm) return pack_rows_avx512;
-#endif
-  return pack_rows_portable;
-}
-
 void gather_even_portable(const uint8_t* src, int64_t n, uint8_t* dst) {
   for (int64_t i = 0; i < n; ++i) dst[i] = src[2 * i];
 }

@@ -113,19 +113,6 @@ void pack_quad_avx512(const uint8_t* const* src, int64_t rows, int64_t pixels, u
 #endif
 PackQuadFn best_pack_quad();
 
-// pack_quad for every K quad of a block whose rows are evenly spaced (1x1 convolutions: row kk at
-// x + kk * stride), in one call: dst is the [kp / 4][pixels][4] X block, rows k .. kp - 1 zero.
-using PackRowsFn = void (*)(const uint8_t* x, int64_t stride, int64_t k, int64_t kp, int64_t rows, int64_t pixels,
-                            uint8_t flip, uint8_t* dst);
-
-void pack_rows_portable(const uint8_t* x, int64_t stride, int64_t k, int64_t kp, int64_t rows, int64_t pixels,
-                        uint8_t flip, uint8_t* dst);
-#if defined(__x86_64__)
-void pack_rows_avx512(const uint8_t* x, int64_t stride, int64_t k, int64_t kp, int64_t rows, int64_t pixels,
-                      uint8_t flip, uint8_t* dst);
-#endif
-PackRowsFn best_pack_rows();
-
 // dst[i] = src[2 * i] for i < n (the input columns of a stride-2 convolution); reads src[0 .. 2n-2].
 using GatherEvenFn = void (*)(const uint8_t* src, int64_t n, uint8_t* dst);
 

@@ -1,6 +1,5 @@
 // AVX-512 pack_quad (conv_gemm.h): four byte rows interleaved into 32-bit words, 64 pixels per
-// step with byte/word unpacks and a 4x4 transpose of the 128-bit lanes, one quad or a whole block
-// per call (no call and setup per quad); and gather_even.
+// step with byte/word unpacks and a 4x4 transpose of the 128-bit lanes; and gather_even.
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -8,10 +7,7 @@
 
 namespace coreinfer::quant {
 
-namespace {
-
-__attribute__((always_inline)) inline void pack_quad(const uint8_t* const* src, int64_t rows, int64_t pixels, uint8_t flip,
-                                                     uint32_t* dst) {
+void pack_quad_avx512(const uint8_t* const* src, int64_t rows, int64_t pixels, uint8_t flip, uint32_t* dst) {
   uint32_t flips = 0;
   for (int j = 0; j < 4; ++j)
     if (src[j] != nullptr) flips |= uint32_t{flip} << (8 * j);
@@ -45,21 +41,6 @@ __attribute__((always_inline)) inline void pack_quad(const uint8_t* const* src, 
     }
   }
   for (int64_t r = (rows + 63) / 64 * 64; r < pixels; ++r) dst[r] = 0;
-}
-
-}  // namespace
-
-void pack_quad_avx512(const uint8_t* const* src, int64_t rows, int64_t pixels, uint8_t flip, uint32_t* dst) {
-  pack_quad(src, rows, pixels, flip, dst);
-}
-
-void pack_rows_avx512(const uint8_t* x, int64_t stride, int64_t k, int64_t kp, int64_t rows, int64_t pixels,
-                      uint8_t flip, uint8_t* dst) {
-  for (int64_t q = 0; q < kp / 4; ++q) {
-    const uint8_t* src[4];
-    for (int64_t j = 0; j < 4; ++j) src[j] = 4 * q + j < k ? x + (4 * q + j) * stride : nullptr;
-    pack_quad(src, rows, pixels, flip, reinterpret_cast<uint32_t*>(dst + q * pixels * 4));
-  }
 }
 
 // 32 outputs per step: the 64 source bytes as 16-bit words, narrowed to their low bytes. Masked

@@ -176,6 +176,8 @@ void depthwise_int8_nhwc_avx512vnni(const DepthwiseInt8Plane* planes, int64_t co
   for (int64_t ih = 0; ih < g.in_h; ++ih)
     for (int64_t iw = 0; iw < g.in_w; ++iw)
       dst_of[ih * g.in_w + iw] = static_cast<int32_t>(((ih + g.pad_t) * pw + iw + g.pad_l) * kLanes);
+  __m128i filled_pad = _mm_setzero_si128();
+  bool filled = false;
   int64_t tap_off[64];
   for (int64_t kh = 0; kh < g.k_h; ++kh)
     for (int64_t kw = 0; kw < g.k_w; ++kw) tap_off[kh * g.k_w + kw] = (kh * g.dil_h * pw + kw * g.dil_w) * kLanes;
@@ -211,19 +213,13 @@ void depthwise_int8_nhwc_avx512vnni(const DepthwiseInt8Plane* planes, int64_t co
     k.y_signed = grp[0].y_signed;
     __m512i w[64];
     for (int64_t i = 0; i < taps; ++i) w[i] = _mm512_load_si512(wt[i]);
-    // borders: the channels' zero-point bytes (the interior is overwritten by every group), only
-    // the border pixels, so that a call per group costs little
+    // borders: every padded pixel gets the channels' zero-point bytes (interiors are overwritten
+    // by every group), so only when they change
     const __m128i pad_v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pad));
-    auto fill = [&](int64_t row, int64_t from, int64_t to) {
-      for (int64_t i = from; i < to; ++i) _mm_storeu_si128(reinterpret_cast<__m128i*>(t + (row * pw + i) * kLanes), pad_v);
-    };
-    for (int64_t r = 0; r < ph; ++r) {
-      if (r < g.pad_t || r >= g.pad_t + g.in_h) {
-        fill(r, 0, pw);
-      } else {
-        fill(r, 0, g.pad_l);
-        fill(r, g.pad_l + g.in_w, pw);
-      }
+    if (!filled || _mm_movemask_epi8(_mm_cmpeq_epi8(pad_v, filled_pad)) != 0xFFFF) {
+      for (int64_t i = 0; i < ph * pw; ++i) _mm_storeu_si128(reinterpret_cast<__m128i*>(t + i * kLanes), pad_v);
+      filled_pad = pad_v;
+      filled = true;
     }
     // transpose in: 64 input pixels x 16 channels per step
     for (int64_t p0 = 0; p0 < in_size; p0 += 64) {

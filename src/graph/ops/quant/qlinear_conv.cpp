@@ -20,7 +20,6 @@
 #include "graph/ops/quant/depthwise_kernel.h"
 #include "graph/ops/quant/requant_row.h"
 #include "graph/ops/quant/scratch.h"
-#include "graph/ops/quant/task_queue.h"
 #include "graph/ops/quant/quant_ops.h"
 #include "graph/ops/quant/quant_util.h"
 
@@ -302,7 +301,6 @@ class QConvKernel final : public OpKernel {
     const RequantRowFn requant_row = best_requant_row();
     const ConvGemmRequantFn fused = p.y_type == ElemType::kInt32 ? nullptr : best_conv_gemm_requant();
     const PackQuadFn pack_quad = best_pack_quad();
-    const PackRowsFn pack_rows = best_pack_rows();
     const GatherEvenFn gather_even = best_gather_even();
     // Per output channel: bias - xz * sum(w) + K * xz * wz, folded once (at build time for
     // constant parameters and packed weights).
@@ -325,8 +323,9 @@ class QConvKernel final : public OpKernel {
     });
     // With few pixel blocks (late, small layers) the output channels are split too, so every
     // thread has work; each thread packs its own copy of the block's X (once for consecutive
-    // splits of one block). Tasks are claimed in order, the split as the outer index: with a
-    // task count that is a multiple of the threads, the threads get equal shares.
+    // splits of one block). parallel_for hands each thread one contiguous range of tasks: with
+    // the split as the outer index and a task count that is a multiple of the threads, the
+    // threads get equal shares.
     const int64_t threads = ctx.pool != nullptr ? ctx.pool->size() : 1;
     const int64_t pixel_tasks = p.batch * blocks, max_splits = std::max<int64_t>(1, p.mg / 32);
     int64_t oc_splits = 1;
@@ -336,23 +335,12 @@ class QConvKernel final : public OpKernel {
       ++oc_splits;
     }
     const int64_t oc_chunk = (p.mg + oc_splits - 1) / oc_splits;
-    // im2col: the (input channel, kernel row, kernel column) of each depth index, without a
-    // division per row and block
-    struct Tap {
-      int64_t plane, kh, kw;
-    };
-    std::vector<Tap> taps(pointwise ? 0 : static_cast<size_t>(k_real));
-    for (int64_t kk = 0; kk < static_cast<int64_t>(taps.size()); ++kk)
-      taps[kk] = {kk / g.kernel_size() * g.in_size(), (kk / g.k_w) % g.k_h, kk % g.k_w};
-    uint8_t pad16[16];
-    std::memset(pad16, pad_raw, sizeof(pad16));
-    run_claimed(ctx, p.batch * blocks * oc_splits, 1, [&](TaskQueue& queue) {
+    ctx.parallel_for(p.batch * blocks * oc_splits, 1, [&](int64_t begin, int64_t end) {
       // uninitialised on purpose: every byte read is written first (zero-filling them showed in
       // profiles); the int32 block only without the fused epilogue
       const size_t xpk_bytes = round_up_64(static_cast<size_t>(kp * kBlockPixels));
       const size_t c_bytes = fused != nullptr ? 0 : static_cast<size_t>(p.mg * kBlockPixels) * sizeof(int32_t);
-      // + 16: pad_fill's stores may pass the last row's end
-      Scratch scratch(ctx.buffers, xpk_bytes + c_bytes + kBlockPixels * (sizeof(int32_t) + 4) + 16);
+      Scratch scratch(ctx.buffers, xpk_bytes + c_bytes + kBlockPixels * (sizeof(int32_t) + 4));
       uint8_t* const xpk = scratch.data();
       int32_t* const c = reinterpret_cast<int32_t*>(scratch.data() + xpk_bytes);
       int32_t* const pixel_sum = reinterpret_cast<int32_t*>(scratch.data() + xpk_bytes + c_bytes);
@@ -364,8 +352,7 @@ class QConvKernel final : public OpKernel {
       };
       std::vector<Run> runs;
       int64_t packed_block = -1;  // the block whose X is in xpk (groups == 1)
-      int64_t begin = 0, end = 0;
-      while (queue.claim(begin, end)) for (int64_t task = begin; task < end; ++task) {
+      for (int64_t task = begin; task < end; ++task) {
         const int64_t split = task / pixel_tasks, block_task = task % pixel_tasks;
         const int64_t img = block_task / blocks, p0 = (block_task % blocks) * kBlockPixels;
         const int64_t n_begin = split * oc_chunk, n_end = std::min(p.mg, n_begin + oc_chunk);
@@ -380,17 +367,11 @@ class QConvKernel final : public OpKernel {
         }
         for (int64_t grp = 0; grp < p.groups; ++grp) {
           const uint8_t* xg = xb + (img * p.channels + grp * p.cg) * g.in_size();
-          // n pad bytes; up to 16 as one store (the bytes past n are written later, by the run's
-          // data, the next run or the next row, or are the scratch's slack)
-          auto pad_fill = [&](uint8_t* out, int64_t n) {
-            if (n > 16) std::memset(out, pad_raw, static_cast<size_t>(n));
-            else if (n > 0) std::memcpy(out, pad16, 16);
-          };
           // The source row of X for depth index k (c, kh, kw): raw stored bytes over the block.
           auto source_row = [&](int64_t kk, uint8_t* scratch) -> const uint8_t* {
-            const Tap& tap = taps[kk];
-            const int64_t kh = tap.kh, kw = tap.kw;
-            const uint8_t* plane = xg + tap.plane;
+            const int64_t ch = kk / g.kernel_size(), kh = (kk / g.k_w) % g.k_h, kw = kk % g.k_w;
+            const uint8_t* plane = xg + ch * g.in_size();
+            if (pointwise) return plane + p0;
             // input column of output ow is ow * stride_w + shift; columns inside [0, in_w) for ow in [lo, hi)
             const int64_t shift = kw * g.dil_w - g.pad_l, sw = g.stride_w;
             const int64_t lo = shift >= 0 ? 0 : (-shift + sw - 1) / sw;
@@ -399,16 +380,16 @@ class QConvKernel final : public OpKernel {
               uint8_t* out = scratch + run.r;
               const int64_t ih = run.oh * g.stride_h - g.pad_t + kh * g.dil_h;
               if (ih < 0 || ih >= g.in_h) {
-                pad_fill(out, run.len);
+                std::memset(out, pad_raw, static_cast<size_t>(run.len));
                 continue;
               }
               const int64_t a = std::clamp(lo, run.ow, run.ow + run.len), b = std::clamp(hi, a, run.ow + run.len);
-              pad_fill(out, a - run.ow);
+              std::memset(out, pad_raw, static_cast<size_t>(a - run.ow));
               const uint8_t* in = plane + ih * g.in_w;  // in[ow * sw + shift] >= 0 for ow >= lo
               if (sw == 1) std::memcpy(out + (a - run.ow), in + a + shift, static_cast<size_t>(b - a));
               else if (sw == 2) gather_even(in + 2 * a + shift, b - a, out + (a - run.ow));
               else for (int64_t ow = a; ow < b; ++ow) out[ow - run.ow] = in[ow * sw + shift];
-              pad_fill(out + (b - run.ow), run.ow + run.len - b);
+              std::memset(out + (b - run.ow), pad_raw, static_cast<size_t>(run.ow + run.len - b));
             }
             return scratch;
           };
@@ -416,8 +397,7 @@ class QConvKernel final : public OpKernel {
           // consecutive tasks of one block (its output-channel splits) share the packed X
           const bool reuse = p.groups == 1 && block_task == packed_block;
           packed_block = p.groups == 1 ? block_task : -1;
-          if (pointwise && !reuse) pack_rows(xg + p0, g.in_size(), k_real, kp, rows, pix, flip, xpk);
-          for (int64_t q = 0; q < kp / 4 && !reuse && !pointwise; ++q) {
+          for (int64_t q = 0; q < kp / 4 && !reuse; ++q) {
             const uint8_t* src[4];
             for (int j = 0; j < 4; ++j) {
               const int64_t kk = 4 * q + j;
@@ -507,40 +487,33 @@ class QConvKernel final : public OpKernel {
     const uint8_t* wraw = static_cast<const uint8_t*>(w.raw());
     const bool nhwc = cpu_features().avx512vl && depthwise_int8_prefers_nhwc(g);
     const bool cached = !p.q->dw_weights.empty() && w.shares_storage_with(dw_weights_from_);
-    // whole groups of 16 planes per claim (the channels-last kernel's group; one setup of the row
-    // kernel's tables), up to 4 of them while every thread still gets about 4 claims (a call has
-    // a fixed cost that shows on small planes)
-    const int64_t tasks = p.batch * p.out_channels, threads = ctx.pool != nullptr ? ctx.pool->size() : 1;
-    const int64_t chunk = 16 * std::clamp<int64_t>((tasks + 15) / 16 / (4 * threads), 1, 4);
-    run_claimed(ctx, tasks, chunk, [&](TaskQueue& queue) {
-      std::vector<int8_t> s(cached ? 0 : static_cast<size_t>(chunk * ks));
-      std::vector<DepthwiseInt8Plane> planes(static_cast<size_t>(chunk));
-      std::optional<Scratch> scratch;
-      if (nhwc) scratch.emplace(ctx.buffers, depthwise_int8_nhwc_scratch_bytes(g));
-      int64_t begin = 0, end = 0;
-      while (queue.claim(begin, end)) {
-        for (int64_t task = begin; task < end; ++task) {
-          const int64_t img = task / p.out_channels, oc = task % p.out_channels;
-          DepthwiseInt8Plane& plane = planes[task - begin];
-          if (cached) {
-            plane.w = p.q->dw_weights.data() + oc * ks;
-            plane.constant = p.q->dw_constant[oc];
-          } else {
-            int8_t* sp = s.data() + (task - begin) * ks;
-            plane.w = sp;
-            plane.constant = depthwise_weights(wraw + oc * ks, ks, w_signed, p.q->w_zero[oc], uz, p.q->bias[oc], sp);
-          }
-          plane.x = static_cast<const uint8_t*>(x.raw()) + (img * p.channels + oc) * g.in_size();
-          plane.y = static_cast<uint8_t*>(y.raw()) + (img * p.out_channels + oc) * g.out_size();
-          plane.flip = x_signed ? 0x80 : 0;
-          plane.y_signed = p.y_type == ElemType::kInt8;
-          plane.x_zero_raw = static_cast<uint8_t>(p.q->x_zero);
-          plane.w_zero = p.q->w_zero[oc] - (w_signed ? 0 : 128);
-          plane.rq = p.q->requant[oc];
+    ctx.parallel_for(p.batch * p.out_channels, 1, [&](int64_t begin, int64_t end) {
+      std::vector<int8_t> s(cached ? 0 : static_cast<size_t>((end - begin) * ks));
+      std::vector<DepthwiseInt8Plane> planes(static_cast<size_t>(end - begin));
+      for (int64_t task = begin; task < end; ++task) {
+        const int64_t img = task / p.out_channels, oc = task % p.out_channels;
+        DepthwiseInt8Plane& plane = planes[task - begin];
+        if (cached) {
+          plane.w = p.q->dw_weights.data() + oc * ks;
+          plane.constant = p.q->dw_constant[oc];
+        } else {
+          int8_t* sp = s.data() + (task - begin) * ks;
+          plane.w = sp;
+          plane.constant = depthwise_weights(wraw + oc * ks, ks, w_signed, p.q->w_zero[oc], uz, p.q->bias[oc], sp);
         }
-        if (nhwc) depthwise_int8_nhwc_avx512vnni(planes.data(), end - begin, g, scratch->data());
-        else depthwise_int8_planes_avx512vnni(planes.data(), end - begin, g);
+        plane.x = static_cast<const uint8_t*>(x.raw()) + (img * p.channels + oc) * g.in_size();
+        plane.y = static_cast<uint8_t*>(y.raw()) + (img * p.out_channels + oc) * g.out_size();
+        plane.flip = x_signed ? 0x80 : 0;
+        plane.y_signed = p.y_type == ElemType::kInt8;
+        plane.x_zero_raw = static_cast<uint8_t>(p.q->x_zero);
+        plane.w_zero = p.q->w_zero[oc] - (w_signed ? 0 : 128);
+        plane.rq = p.q->requant[oc];
       }
+      if (nhwc) {
+        Scratch scratch(ctx.buffers, depthwise_int8_nhwc_scratch_bytes(g));
+        depthwise_int8_nhwc_avx512vnni(planes.data(), end - begin, g, scratch.data());
+      }
+      else depthwise_int8_planes_avx512vnni(planes.data(), end - begin, g);
     });
     return Status::ok();
   }
