@@ -143,9 +143,11 @@ void LlmScheduler::finish(Sequence& s, const std::string& reason, Status error) 
                         seconds_between(s.first_token, s.last_token) / (o.completion_tokens - 1));
     }
   }
-  s.job->finish(std::move(o));
+  // The blocks come back before the client hears: /metrics read right after a response shows them.
   cache_.release(s.slot);
   free_slots_.push_back(s.slot);
+  kv_blocks_used_.store(cache_.used_blocks());
+  s.job->finish(std::move(o));
   s.job.reset();
 }
 
