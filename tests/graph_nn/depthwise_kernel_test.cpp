@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -233,12 +234,40 @@ TEST(DepthwiseKernel, Avx512Planes) {
 }
 #endif
 
+// A NaN input stays NaN through Clip (as std::max / std::min in the portable epilogue leave it),
+// in every output whose window covers it, and only there.
+void check_nan_propagates(nn::DepthwiseFusedFn fn) {
+  for (const Activation::Kind kind : {Activation::Kind::kClip})
+    for (int64_t width : {7, 20, 56}) {
+      const WindowGeometry g = geometry(flat_case(width, width, 3, 1, 1, 1, 1, 1, 1));
+      std::vector<float> x(static_cast<size_t>(g.in_size()), 1.0f), w(9, 0.5f);
+      const int64_t nan_row = width / 2, nan_col = width - 1;
+      x[static_cast<size_t>(nan_row * width + nan_col)] = std::numeric_limits<float>::quiet_NaN();
+      nn::DepthwiseEpilogue e;
+      e.act.kind = kind;
+      e.act.a = -1.0f, e.act.b = 2.0f;
+      std::vector<float> y(static_cast<size_t>(g.out_size()));
+      fn(g, x.data(), w.data(), e, y.data());
+      for (int64_t r = 0; r < width; ++r)
+        for (int64_t c = 0; c < width; ++c) {
+          const bool covers = std::abs(r - nan_row) <= 1 && std::abs(c - nan_col) <= 1;
+          EXPECT_EQ(std::isnan(y[static_cast<size_t>(r * width + c)]), covers)
+              << activation_name(kind) << " width " << width << " at " << r << "," << c;
+        }
+    }
+}
+
 TEST(DepthwiseKernel, PortableMatchesReference) { run_all(nn::depthwise_fused_generic); }
+TEST(DepthwiseKernel, PortableKeepsNaN) { check_nan_propagates(nn::depthwise_fused_generic); }
 
 #if defined(__x86_64__)
 TEST(DepthwiseKernel, Avx512MatchesReference) {
   if (!kernels::isa_supported(kernels::Isa::kAvx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
   run_all(nn::depthwise_fused_avx512);
+}
+TEST(DepthwiseKernel, Avx512KeepsNaN) {
+  if (!kernels::isa_supported(kernels::Isa::kAvx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
+  check_nan_propagates(nn::depthwise_fused_avx512);
 }
 #endif
 

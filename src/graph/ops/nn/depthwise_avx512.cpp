@@ -166,7 +166,7 @@ inline void block_3x3(const Plane3x3& p, const float* const* rows, int64_t oh0, 
     const int64_t at = (oh0 + r) * p.OW + ow0;
     __m512 v = acc[r];
     if (p.residual) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(store, p.residual + at));
-    if (p.clamp) v = _mm512_min_ps(_mm512_max_ps(v, p.lo), p.hi);
+    if (p.clamp) v = _mm512_min_ps(p.hi, _mm512_max_ps(p.lo, v));  // v second: NaN passes, as in bias_act
     _mm512_mask_storeu_ps(p.y + at, store, v);
   }
 }
@@ -223,7 +223,7 @@ inline void flat_vector(const Plane3x3& p, int64_t o, __mmask16 left, __mmask16 
   const __mmask16 store = lanes(0, n - o);
   __m512 v = _mm512_add_ps(_mm512_add_ps(acc0, acc1), acc2);
   if (p.residual) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(store, p.residual + o));
-  if (p.clamp) v = _mm512_min_ps(_mm512_max_ps(v, p.lo), p.hi);
+  if (p.clamp) v = _mm512_min_ps(p.hi, _mm512_max_ps(p.lo, v));  // v second: NaN passes, as in bias_act
   _mm512_mask_storeu_ps(p.y + o, store, v);
 }
 

@@ -151,7 +151,11 @@ void output_pixels_for(const uint8_t* t, const int64_t* tap_off, int64_t taps, c
 // except strided convolutions of large inputs, where transposing the 4x larger input does not
 // pay. Larger planes stay with the row kernel (the scratch grows with the plane).
 bool depthwise_int8_prefers_nhwc(const Window2d& g) {
-  return g.kernel_size() <= 64 && g.in_size() <= 128 * 128 && (g.stride_h * g.stride_w == 1 || g.in_size() <= 64 * 64);
+  // The padded plane bounds the scratch (and keeps its int32 offsets small) whatever the pads say.
+  const int64_t pw = g.pad_l + g.in_w + g.pad_r, ph = g.pad_t + g.in_h + g.pad_b;
+  return g.kernel_size() <= 64 && g.in_size() <= 128 * 128 && pw <= 160 * 160 && ph <= 160 * 160 &&
+         pw * ph <= 160 * 160 &&
+         (g.stride_h * g.stride_w == 1 || g.in_size() <= 64 * 64);
 }
 
 // T (read up to the last output's farthest tap), the channels-last output in whole 64-pixel
