@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
 #include <vector>
 
 #include "graph/ops/nn/im2col.h"
@@ -26,6 +27,22 @@ float virtual_element(const std::vector<float>& x, int64_t image_stride, const W
   const int64_t iw = ow * g.stride[2] - g.pad_begin[2] + kw * g.dilation[2];
   if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1] || iw < 0 || iw >= g.in[2]) return 0.0f;
   return x[image * image_stride + c * g.in_size() + (id * g.in[1] + ih) * g.in[2] + iw];
+}
+
+// Packs columns [n0, n0 + nc) x rows [k0, k0 + kc) in panels of nr and checks every value
+// (zeros past nc) against the direct construction; `what` names the case in failures.
+void expect_packed_block(const std::vector<float>& x, int64_t image_stride, const WindowGeometry& g, int nr,
+                         int64_t k0, int64_t kc, int64_t n0, int64_t nc, const std::string& what) {
+  const int64_t panels = (nc + nr - 1) / nr;
+  std::vector<float> got(static_cast<size_t>(panels * kc * nr), 12345.0f);
+  nn::pack_im2col_batched(x.data(), image_stride, g, nr, k0, kc, n0, nc, got.data());
+  for (int64_t j = 0; j < panels * nr; ++j)
+    for (int64_t p = 0; p < kc; ++p) {
+      const float want = j < nc ? virtual_element(x, image_stride, g, k0 + p, n0 + j) : 0.0f;
+      const float have = got[static_cast<size_t>((j / nr) * kc * nr + p * nr + j % nr)];
+      ASSERT_EQ(have, want) << what << " nr " << nr << " k0 " << k0 << " kc " << kc << " n0 " << n0 << " nc " << nc
+                            << " at column " << j << " row " << p;
+    }
 }
 
 TEST(Im2colPack, RandomWindowsAndBlocksMatchDirectConstruction) {
@@ -64,16 +81,9 @@ TEST(Im2colPack, RandomWindowsAndBlocksMatchDirectConstruction) {
     const int nr = std::vector<int>{4, 8, 16, 32}[static_cast<size_t>(uni(0, 3))];
     const int64_t k0 = uni(0, k_total - 1), kc = uni(1, k_total - k0);
     const int64_t n0 = uni(0, n_total - 1), nc = uni(1, n_total - n0);
-    const int64_t panels = (nc + nr - 1) / nr;
-    std::vector<float> got(static_cast<size_t>(panels * kc * nr), 12345.0f);
-    nn::pack_im2col_batched(x.data(), image_stride, g, nr, k0, kc, n0, nc, got.data());
-    for (int64_t j = 0; j < panels * nr; ++j)
-      for (int64_t p = 0; p < kc; ++p) {
-        const float want = j < nc ? virtual_element(x, image_stride, g, k0 + p, n0 + j) : 0.0f;
-        const float have = got[static_cast<size_t>((j / nr) * kc * nr + p * nr + j % nr)];
-        ASSERT_EQ(have, want) << "iter " << iter << " spatial " << spatial << " nr " << nr << " k0 " << k0 << " kc "
-                              << kc << " n0 " << n0 << " nc " << nc << " at column " << j << " row " << p;
-      }
+    expect_packed_block(x, image_stride, g, nr, k0, kc, n0, nc,
+                        "iter " + std::to_string(iter) + " spatial " + std::to_string(spatial));
+    if (::testing::Test::HasFatalFailure()) return;
     ++tested;
   }
   EXPECT_GT(tested, 150);
@@ -113,16 +123,8 @@ TEST(Im2colPack, SameStrideOneWindowsMatchDirectConstruction) {
     const int nr = std::vector<int>{8, 16, 32}[static_cast<size_t>(uni(0, 2))];
     const int64_t k0 = iter % 2 ? 0 : uni(0, k_total - 1), kc = uni(1, k_total - k0);
     const int64_t n0 = uni(0, n_total - 1), nc = uni(1, n_total - n0);
-    const int64_t panels = (nc + nr - 1) / nr;
-    std::vector<float> got(static_cast<size_t>(panels * kc * nr), 12345.0f);
-    nn::pack_im2col_batched(x.data(), image_stride, g, nr, k0, kc, n0, nc, got.data());
-    for (int64_t j = 0; j < panels * nr; ++j)
-      for (int64_t p = 0; p < kc; ++p) {
-        const float want = j < nc ? virtual_element(x, image_stride, g, k0 + p, n0 + j) : 0.0f;
-        const float have = got[static_cast<size_t>((j / nr) * kc * nr + p * nr + j % nr)];
-        ASSERT_EQ(have, want) << "iter " << iter << " nr " << nr << " k0 " << k0 << " kc " << kc << " n0 " << n0
-                              << " nc " << nc << " at column " << j << " row " << p;
-      }
+    expect_packed_block(x, image_stride, g, nr, k0, kc, n0, nc, "iter " + std::to_string(iter));
+    if (::testing::Test::HasFatalFailure()) return;
     ++tested;
   }
   EXPECT_GT(tested, 150);
