@@ -45,7 +45,10 @@ void run_case(const EpiCase& c, kernels::Isa isa, ThreadPool* pool, uint32_t see
     return c.image_cols > 0 ? (j / icols) * istride + i * ldc + j % icols : i * ldc + j;
   };
   const std::vector<float> res = random_vec(size, rng), init = random_vec(size, rng);
+  // Past C: sentinels no tile may touch.
+  constexpr float kSentinel = 12345.0f;
   std::vector<float> out = init;
+  out.resize(static_cast<size_t>(size + 64), kSentinel);
 
   nn::GemmEpilogue epi;
   epi.accumulate = c.accumulate;
@@ -82,7 +85,8 @@ void run_case(const EpiCase& c, kernels::Isa isa, ThreadPool* pool, uint32_t see
       ASSERT_NEAR(out[o], v, 1e-5 * scale + 1e-5) << "i=" << i << " j=" << j << " m=" << c.m << " n=" << c.n
                                                   << " k=" << c.k << " isa=" << kernels::isa_name(isa);
     }
-  // Padding between images (none here: image_stride = m * image_cols) and nothing past C written.
+  // Padding between images: none here (image_stride = m * image_cols); nothing past C written.
+  for (int64_t i = size; i < size + 64; ++i) ASSERT_EQ(out[i], kSentinel) << "written past C at " << i - size;
 }
 
 TEST(SgemmEpilogue, MatchesReference) {
@@ -100,6 +104,15 @@ TEST(SgemmEpilogue, MatchesReference) {
       {8, 1000, 20, false, true, false, false, K::kNone, 0},   // one row panel: split by columns
       {72, 49, 1153, true, false, true, false, K::kRelu, 49},  // 7x7 at batch 1: tail tile, uneven depth blocks
       {24, 196, 800, false, true, false, true, K::kClip, 0},   // 14x14: a 4-column tail, accumulate
+      // Fewer rows than a panel (GemmKernel::few_rows): a Linear layer at batch 1..4, and 5 rows
+      // (the full-panel edge path).
+      {1, 1000, 1280, false, true, false, false, K::kNone, 0},  // deep K, column bias
+      {1, 17, 5, true, false, true, true, K::kRelu, 0},         // one narrow column tile
+      {2, 45, 13, true, false, true, true, K::kRelu, 0},
+      {3, 70, 900, true, true, true, false, K::kClip, 0},
+      {4, 2 * 49, 30, true, false, true, false, K::kRelu, 49},  // images: tiles span two
+      {5, 33, 7, false, true, false, true, K::kNone, 0},
+      {9, 40, 20, true, false, false, false, K::kRelu, 0},      // a second panel of one row
   };
   ThreadPoolOptions o;
   o.threads = 2;
@@ -115,6 +128,52 @@ TEST(SgemmEpilogue, MatchesReference) {
   for (kernels::Isa isa : levels)
     for (const EpiCase& c : cases)
       for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool, &pool4}) run_case(c, isa, p, seed++);
+}
+
+// A NaN in A reaches its row of C: Relu gives 0 (max(x, 0)), Clip keeps it (min(max(x, lo), hi)),
+// in full tiles, few-row tiles and edge tiles alike, as the unfused bias_act does.
+TEST(SgemmEpilogue, NanThroughReluAndClip) {
+  using K = Activation::Kind;
+  const int64_t m = 9, n = 40, k = 8;  // rows 0-7 a full panel (x86), row 8 a one-row tile
+  std::mt19937 rng(7);
+  std::vector<float> a = random_vec(m * k, rng);
+  const std::vector<float> b = random_vec(k * n, rng), rb = random_vec(m, rng);
+  a[2 * k + 3] = std::nanf("");
+  a[8 * k + 1] = std::nanf("");
+#if defined(__aarch64__)
+  const kernels::Isa levels[] = {kernels::Isa::kScalar, kernels::Isa::kNeon};
+#else
+  const kernels::Isa levels[] = {kernels::Isa::kScalar, kernels::Isa::kAvx2, kernels::Isa::kAvx512};
+#endif
+  for (kernels::Isa isa : levels)
+    for (K act : {K::kRelu, K::kClip}) {
+      kernels::KernelTable table;
+      if (!kernels::build_table(isa, &table)) continue;
+      const nn::GemmKernel kern = nn::select_gemm_kernel(table);
+      nn::GemmEpilogue epi;
+      epi.row_bias = rb.data();
+      epi.act.kind = act;
+      epi.act.a = 0.0f;
+      epi.act.b = 6.0f;
+      const nn::PackedA pa = nn::pack_a(kern, m, k, nn::MatrixView{a.data(), k, 1});
+      nn::GemmB src;
+      src.view = nn::MatrixView{b.data(), n, 1};
+      std::vector<float> out(static_cast<size_t>(m * n), -1.0f);
+      std::vector<const Tensor*> no_in;
+      std::vector<Tensor> no_out;
+      OpRunContext ctx{no_in, no_out, nullptr, table};
+      nn::sgemm(ctx, kern, m, n, k, pa, src, out.data(), n, epi);
+      for (int64_t i : {int64_t{2}, int64_t{8}})
+        for (int64_t j = 0; j < n; ++j) {
+          const float v = out[static_cast<size_t>(i * n + j)];
+          if (act == K::kRelu) {
+            ASSERT_EQ(v, 0.0f) << "Relu row " << i << " col " << j << " isa " << kernels::isa_name(isa);
+          } else {
+            ASSERT_TRUE(std::isnan(v)) << "Clip row " << i << " col " << j << " isa " << kernels::isa_name(isa);
+          }
+        }
+      for (int64_t j = 0; j < n; ++j) ASSERT_FALSE(std::isnan(out[static_cast<size_t>(j)]));  // row 0 clean
+    }
 }
 
 }  // namespace

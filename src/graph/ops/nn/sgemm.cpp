@@ -157,9 +157,10 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
   const int64_t icols = epi.image_cols > 0 ? epi.image_cols : INT64_MAX;
   const int64_t istride = epi.image_stride;
   auto col_offset = [&](int64_t j) { return icols == INT64_MAX ? j : (j / icols) * istride + j % icols; };
-  // Relu runs in the micro-kernel unless a column bias (added after the kernel) comes first.
+  // Relu and Clip run in the micro-kernel unless a column bias (added after the kernel) comes first.
   const bool relu = epi.act.kind == Activation::Kind::kRelu && !epi.col_bias;
-  const bool post_act = epi.col_bias || (epi.act.kind != Activation::Kind::kNone && !relu);
+  const bool clamp = epi.act.kind == Activation::Kind::kClip && !epi.col_bias;
+  const bool post_act = epi.col_bias || (epi.act.kind != Activation::Kind::kNone && !relu && !clamp);
 
   const int workers = m_parts * n_parts;
   if (static_cast<int>(scratch->worker.size()) < workers) scratch->worker.resize(workers);
@@ -204,27 +205,33 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
             const int64_t rows = std::min<int64_t>(mr, row_hi - i);
             const float* apanel = a.block(i / mr, k0);
             float* cdst = c + i * ldc + coff;
-            if (rows == mr && (cols == nr || kernel.partial_cols) && contiguous && kc > 0) {
+            const MicroKernelFn rows_fn = rows < mr && rows <= 4 ? kernel.few_rows[rows - 1] : nullptr;
+            if ((rows == mr || rows_fn) && (cols == nr || kernel.partial_cols) && contiguous && kc > 0) {
               TileEpilogue te;
-              const bool fuse = last && (epi.row_bias || epi.residual || relu);
+              const bool fuse = last && (epi.row_bias || epi.residual || relu || clamp);
               if (fuse) {
                 te.row_bias = epi.row_bias ? epi.row_bias + i : nullptr;
                 te.residual = epi.residual ? epi.residual + i * ldc + coff : nullptr;
                 te.ldr = ldc;
                 te.relu = relu;
+                te.clamp = clamp;
+                te.lo = epi.act.a;
+                te.hi = epi.act.b;
               }
               te.cols = cols < nr ? static_cast<int>(cols) : 0;
-              const MicroKernelFn fn = te.cols > 0 && te.cols <= kernel.narrow_cols ? kernel.narrow_fn : kernel.fn;
+              const MicroKernelFn fn = rows_fn                                          ? rows_fn
+                                       : te.cols > 0 && te.cols <= kernel.narrow_cols ? kernel.narrow_fn
+                                                                                      : kernel.fn;
               fn(kc, apanel, bpanel, cdst, ldc, acc, fuse || te.cols > 0 ? &te : nullptr);
               if (last && post_act) {
                 for (int64_t r = 0; r < rows; ++r)
                   kernel.bias_act(cdst + r * ldc, cols, 0.0f, epi.col_bias ? epi.col_bias + jg : nullptr,
-                                  relu ? Activation{} : epi.act);
+                                  relu || clamp ? Activation{} : epi.act);
               }
               continue;
             }
             if (kc > 0) {
-              kernel.fn(kc, apanel, bpanel, edge, nr, false, nullptr);
+              (rows_fn ? rows_fn : kernel.fn)(kc, apanel, bpanel, edge, nr, false, nullptr);
             } else {
               std::fill(edge, edge + mr * nr, 0.0f);
             }

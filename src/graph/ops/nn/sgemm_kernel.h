@@ -12,7 +12,8 @@
 namespace coreinfer::nn {
 
 // Applied to a finished tile while it is still in registers: C[r][j] += row_bias[r] +
-// residual[r * ldr + j], then max(C, 0) when relu. Null pointers are skipped. cols in (0, NR):
+// residual[r * ldr + j], then max(C, 0) when relu (a NaN gives 0), or min(max(C, lo), hi) when
+// clamp (Clip / Relu6: a NaN stays NaN, as in bias_act). Null pointers are skipped. cols in (0, NR):
 // only the first cols columns of C (and of residual) are read and written, in kernels whose
 // GemmKernel::partial_cols is set (a narrow last column tile, e.g. 49 = 32 + 17 at 7x7).
 struct TileEpilogue {
@@ -20,6 +21,8 @@ struct TileEpilogue {
   const float* residual = nullptr;
   int64_t ldr = 0;
   bool relu = false;
+  bool clamp = false;
+  float lo = 0, hi = 0;
   int cols = 0;
 };
 
@@ -40,13 +43,17 @@ struct GemmKernel {
   // the same nr-wide B panels at a fraction of the work (196 = 6 x 32 + 4 at 14x14).
   MicroKernelFn narrow_fn = nullptr;
   int narrow_cols = 0;
+  // Optional: tiles of the first r = 1..4 rows of an mr-row A panel (index r - 1), so that a
+  // GEMM with few rows (a Linear layer at batch 1: M = 1) does not compute mr rows of padding.
+  MicroKernelFn few_rows[4] = {};
 };
 
 // Traits: V (vector type), kLanes, load(const float*), store(float*, V), splat(float), fma(a, b, c),
-// max(a, b); optional: load_n / store_n (the first n lanes; n may be <= 0 or >= kLanes) for
+// max(a, b), min(a, b) (both return b when it is NaN); optional: load_n / store_n (the first n lanes; n may be <= 0 or >= kLanes) for
 // TileEpilogue::cols, kPrefetchA (floats ahead of the A panel to prefetch). kBStride: floats
-// between B's depth steps (a panel wider than the tile's NV vectors).
-template <typename T, int MR, int NV, int kBStride = NV * T::kLanes>
+// between B's depth steps (a panel wider than the tile's NV vectors); kAStride: floats between
+// A's depth steps (the first MR rows of a wider panel).
+template <typename T, int MR, int NV, int kBStride = NV * T::kLanes, int kAStride = MR, int kPrefetchB = 0>
 void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate,
                   const TileEpilogue* epi) {
   using V = typename T::V;
@@ -77,6 +84,10 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
     // A (the weights, streamed from memory at small N) is fetched ahead of use; its depth blocks
     // are stored back to back, so past the end of this panel lies the next one.
     if constexpr (requires { T::kPrefetchA; }) __builtin_prefetch(a + T::kPrefetchA);
+    if constexpr (kPrefetchB > 0) {
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) __builtin_prefetch(b + kPrefetchB + v * T::kLanes);
+    }
     V bv[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) bv[v] = T::load(b + v * T::kLanes);
@@ -86,7 +97,7 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[r][v] = T::fma(av, bv[v], acc[r][v]);
     }
-    a += MR;
+    a += kAStride;
     b += kBStride;
   }
   if (accumulate) {
@@ -116,11 +127,30 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
 #pragma GCC unroll 4
         for (int v = 0; v < NV; ++v) acc[r][v] = T::max(acc[r][v], T::splat(0.0f));
     }
+    if (epi->clamp) {
+      const V lo = T::splat(epi->lo), hi = T::splat(epi->hi);
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[r][v] = T::min(hi, T::max(lo, acc[r][v]));
+    }
   }
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) store_c(c + r * ldc + v * T::kLanes, acc[r][v], v);
+}
+
+// GemmKernel::few_rows for panels of kPanelRows rows.
+// With so few rows B (the weights, at batch 1) is read far faster than it is used: it is fetched
+// 4 KB ahead.
+template <typename T, int NV, int kPanelRows>
+void set_few_rows(GemmKernel& g) {
+  constexpr int kB = NV * T::kLanes, kAhead = 1024;
+  g.few_rows[0] = micro_kernel<T, 1, NV, kB, kPanelRows, kAhead>;
+  g.few_rows[1] = micro_kernel<T, 2, NV, kB, kPanelRows, kAhead>;
+  g.few_rows[2] = micro_kernel<T, 3, NV, kB, kPanelRows, kAhead>;
+  g.few_rows[3] = micro_kernel<T, 4, NV, kB, kPanelRows, kAhead>;
 }
 
 GemmKernel gemm_kernel_generic();

@@ -15,6 +15,7 @@ struct Avx2 {
   static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
   static V splat(float x) { return _mm256_set1_ps(x); }
   static V max(V a, V b) { return _mm256_max_ps(a, b); }
+  static V min(V a, V b) { return _mm256_min_ps(a, b); }
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
 };
 void bias_act(float* x, int64_t n, float bias, const float* col_bias, const Activation& act) {
@@ -22,7 +23,11 @@ void bias_act(float* x, int64_t n, float bias, const float* col_bias, const Acti
 }
 }  // namespace
 
-GemmKernel gemm_kernel_avx2() { return {6, 16, micro_kernel<Avx2, 6, 2>, "avx2", bias_act}; }
+GemmKernel gemm_kernel_avx2() {
+  GemmKernel g{6, 16, micro_kernel<Avx2, 6, 2>, "avx2", bias_act};
+  set_few_rows<Avx2, 2, 6>(g);
+  return g;
+}
 
 }  // namespace coreinfer::nn
 #endif

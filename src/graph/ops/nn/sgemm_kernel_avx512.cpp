@@ -21,6 +21,7 @@ struct Avx512 {
   static void store_n(float* p, V v, int n) { _mm512_mask_storeu_ps(p, first(n), v); }
   static V splat(float x) { return _mm512_set1_ps(x); }
   static V max(V a, V b) { return _mm512_max_ps(a, b); }
+  static V min(V a, V b) { return _mm512_min_ps(a, b); }
   static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
 };
 void bias_act(float* x, int64_t n, float bias, const float* col_bias, const Activation& act) {
@@ -29,7 +30,9 @@ void bias_act(float* x, int64_t n, float bias, const float* col_bias, const Acti
 }  // namespace
 
 GemmKernel gemm_kernel_avx512() {
-  return {8, 32, micro_kernel<Avx512, 8, 2>, "avx512", bias_act, true, micro_kernel<Avx512, 8, 1, 32>, 16};
+  GemmKernel g{8, 32, micro_kernel<Avx512, 8, 2>, "avx512", bias_act, true, micro_kernel<Avx512, 8, 1, 32>, 16};
+  set_few_rows<Avx512, 2, 8>(g);
+  return g;
 }
 
 }  // namespace coreinfer::nn

@@ -18,6 +18,7 @@ struct Generic {
   static V splat(float x) { return V{x, x, x, x}; }
   static V fma(V a, V b, V c) { return a * b + c; }
   static V max(V a, V b) { return a > b ? a : b; }
+  static V min(V a, V b) { return a < b ? a : b; }
 };
 
 void bias_act(float* x, int64_t n, float bias, const float* col_bias, const Activation& act) {
@@ -25,6 +26,10 @@ void bias_act(float* x, int64_t n, float bias, const float* col_bias, const Acti
 }
 }  // namespace
 
-GemmKernel gemm_kernel_generic() { return {6, 8, micro_kernel<Generic, 6, 2>, "generic", bias_act}; }
+GemmKernel gemm_kernel_generic() {
+  GemmKernel g{6, 8, micro_kernel<Generic, 6, 2>, "generic", bias_act};
+  set_few_rows<Generic, 2, 6>(g);
+  return g;
+}
 
 }  // namespace coreinfer::nn

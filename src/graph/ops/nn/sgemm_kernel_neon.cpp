@@ -60,6 +60,12 @@ void kernel_8x12(int64_t kc, const float* a, const float* b, float* c, int64_t l
       for (int r = 0; r < kMr; ++r)
         for (int v = 0; v < 3; ++v) acc[r][v] = vmaxnmq_f32(acc[r][v], zero);
     }
+    if (epi->clamp) {
+      // fmax / fmin: a NaN stays NaN, as bias_act's Clip keeps it.
+      const float32x4_t lo = vdupq_n_f32(epi->lo), hi = vdupq_n_f32(epi->hi);
+      for (int r = 0; r < kMr; ++r)
+        for (int v = 0; v < 3; ++v) acc[r][v] = vminq_f32(vmaxq_f32(acc[r][v], lo), hi);
+    }
   }
   for (int r = 0; r < kMr; ++r)
     for (int v = 0; v < 3; ++v) vst1q_f32(c + r * ldc + 4 * v, acc[r][v]);
