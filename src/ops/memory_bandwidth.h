@@ -3,18 +3,32 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
+#include "core/status.h"
 #include "ops/op_context.h"
 
 namespace coreinfer::ops {
 
-struct BandwidthResult {
-  double read_gbs = 0;  // best of the repeats, 1e9 bytes per second
-  size_t bytes = 0;     // buffer size used
-};
+// A buffer far larger than the caches, in the kind of memory the weights live in, allocated and
+// touched once; measure() reads it across the pool's threads. A benchmark samples it between
+// its own repeats, so each rate is compared with the bandwidth of the same moment (a shared
+// machine's bandwidth drifts by 10-20% over seconds).
+class BandwidthProbe {
+ public:
+  static Result<BandwidthProbe> create(OpContext& ctx, size_t bytes = size_t{512} << 20);
+  BandwidthProbe(BandwidthProbe&&) noexcept;
+  BandwidthProbe& operator=(BandwidthProbe&&) noexcept;
+  ~BandwidthProbe();
 
-// Reads a buffer far larger than the caches (`bytes`), split across the pool's threads, a few
-// times; returns the best rate.
-BandwidthResult measure_read_bandwidth(OpContext& ctx, size_t bytes = size_t{512} << 20, int repeats = 5);
+  // Best of `repeats` reads of the whole buffer, in 1e9 bytes per second.
+  double measure(OpContext& ctx, int repeats = 3) const;
+  size_t bytes() const;
+
+ private:
+  struct Buffer;
+  explicit BandwidthProbe(std::unique_ptr<Buffer> buffer);
+  std::unique_ptr<Buffer> buffer_;
+};
 
 }  // namespace coreinfer::ops
