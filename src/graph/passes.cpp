@@ -185,6 +185,7 @@ Status optimize_graph(Graph& graph, const OpRegistry& registry, const kernels::K
   fuse_matmul_transposes(graph);
   fuse_gelu(graph);
   fuse_activations(graph);
+  fuse_conv_chains(graph);
   fuse_embedding_bags(graph);
   remove_dead_nodes(graph);
   return Status::ok();

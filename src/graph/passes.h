@@ -55,6 +55,12 @@ void fuse_gelu(Graph& graph);
 // "perm_a" / "perm_b" (the Transpose's perm; it stays for other readers or is removed as dead).
 void fuse_matmul_transposes(Graph& graph);
 
+// [1x1 Conv ->] depthwise Conv -> 1x1 Conv [+ Z] (the inverted-residual block of MobileNet-style
+// networks; constant weights, each intermediate read only by the next Conv) becomes
+// coreinfer::ConvChain, which runs the three stages band by band of output rows so the expanded
+// tensor stays in L2. Runs after fuse_activations (the stages keep their activations).
+void fuse_conv_chains(Graph& graph);
+
 // Gather(axis 0) followed by ReduceSum/ReduceMean over the ids' last axis, the gathered tensor read
 // by nothing else, becomes coreinfer::EmbeddingBag (rows summed as they are read).
 void fuse_embedding_bags(Graph& graph);

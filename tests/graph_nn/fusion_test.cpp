@@ -8,6 +8,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "core/thread_pool.h"
 #include "graph/activation.h"
 #include "graph/ops/register.h"
 #include "graph/passes.h"
@@ -93,7 +94,8 @@ ValueInfo value(const std::string& name, Shape shape) {
 }
 
 // A minimal executor (nodes in order, constants from the initializers), independent of Session.
-Result<std::vector<Tensor>> execute(const Graph& g, const OpRegistry& reg, const std::vector<NamedTensor>& feeds) {
+Result<std::vector<Tensor>> execute(const Graph& g, const OpRegistry& reg, const std::vector<NamedTensor>& feeds,
+                                    ThreadPool* pool = nullptr) {
   std::unordered_map<std::string, Tensor> values(g.initializers.begin(), g.initializers.end());
   for (const auto& [name, t] : feeds) values[name] = t;
   for (const Node& n : g.nodes) {
@@ -109,7 +111,7 @@ Result<std::vector<Tensor>> execute(const Graph& g, const OpRegistry& reg, const
     OpBuildContext bctx{n, g.opset(n.domain), consts, kernels::active()};
     CI_ASSIGN_OR_RETURN(auto kernel, (*f)(bctx));
     std::vector<Tensor> outs(n.outputs.size());
-    OpRunContext rctx{ins, outs, nullptr, kernels::active()};
+    OpRunContext rctx{ins, outs, pool, kernels::active()};
     CI_RETURN_IF_ERROR(kernel->run(rctx));
     for (size_t o = 0; o < outs.size(); ++o)
       if (!n.outputs[o].empty()) values[n.outputs[o]] = outs[o];
@@ -119,9 +121,9 @@ Result<std::vector<Tensor>> execute(const Graph& g, const OpRegistry& reg, const
   return out;
 }
 
-// Runs `g` with and without the passes (optimize_graph) on `feeds`; checks the outputs agree
-// and returns the optimised graph.
-Graph check_equal(const Graph& g, const std::vector<NamedTensor>& feeds) {
+// Runs `g` with and without the passes (optimize_graph) on `feeds` (the optimised graph on `pool`
+// when given); checks the outputs agree and returns the optimised graph.
+Graph check_equal(const Graph& g, const std::vector<NamedTensor>& feeds, ThreadPool* pool = nullptr) {
   const OpRegistry reg = test_registry();
   std::vector<Tensor> results[2];
   Graph optimised = g;
@@ -129,7 +131,7 @@ Graph check_equal(const Graph& g, const std::vector<NamedTensor>& feeds) {
   const Status st = optimize_graph(optimised, reg, kernels::active());
   EXPECT_TRUE(st.is_ok()) << st.to_string();
   for (int opt = 0; opt < 2; ++opt) {
-    auto out = execute(opt ? optimised : g, reg, feeds);
+    auto out = execute(opt ? optimised : g, reg, feeds, opt ? pool : nullptr);
     EXPECT_TRUE(out.is_ok()) << out.status().to_string();
     if (!out.is_ok()) return {};
     results[opt] = *out;
@@ -329,6 +331,92 @@ TEST(Fusion, ConvOutputReadTwiceKeepsItsAdd) {
   g.nodes = {node("Conv", {"x", "w"}, {"c"}), node("Add", {"c", "x"}, {"y"})};
   const Graph opt = check_equal(g, {{"x", random_tensor({1, 2, 5, 5}, rng)}});
   EXPECT_EQ(count_ops(opt, "Add"), 1);
+}
+
+// An inverted-residual block: [1x1 expand + act] -> depthwise + act -> 1x1 project [+ residual].
+struct ChainCase {
+  Shape x;               // [N, C, H, W]
+  int64_t expanded;      // channels after the expansion (= C without one)
+  bool expand;
+  int64_t kernel, stride, pad;
+  bool residual;         // Add(x, projection): needs stride 1 and as many outputs as inputs
+  int64_t out_channels;
+};
+
+Graph chain_graph(const ChainCase& c, std::mt19937& rng) {
+  Graph g;
+  g.opsets[""] = 17;
+  g.inputs = {value("x", c.x)};
+  g.outputs = {value("y", {})};
+  const int64_t ce = c.expanded;
+  std::string dw_in = "x";
+  if (c.expand) {
+    g.initializers["we"] = random_tensor({ce, c.x[1], 1, 1}, rng);
+    g.initializers["be"] = random_tensor({ce}, rng);
+    g.initializers["lo"] = Tensor::scalar_f32(0.0f);
+    g.initializers["hi"] = Tensor::scalar_f32(6.0f);
+    g.nodes.push_back(node("Conv", {"x", "we", "be"}, {"e"}));
+    g.nodes.push_back(node("Clip", {"e", "lo", "hi"}, {"e6"}));
+    dw_in = "e6";
+  }
+  g.initializers["wd"] = random_tensor({ce, 1, c.kernel, c.kernel}, rng);
+  g.initializers["bd"] = random_tensor({ce}, rng);
+  Node dw = node("Conv", {dw_in, "wd", "bd"}, {"d"});
+  dw.attrs.set_int("group", ce);
+  dw.attrs.set_ints("strides", {c.stride, c.stride});
+  dw.attrs.set_ints("pads", {c.pad, c.pad, c.pad, c.pad});
+  g.nodes.push_back(dw);
+  g.nodes.push_back(node("Relu", {"d"}, {"dr"}));
+  g.initializers["wp"] = random_tensor({c.out_channels, ce, 1, 1}, rng);
+  g.initializers["bp"] = random_tensor({c.out_channels}, rng);
+  g.nodes.push_back(node("Conv", {"dr", "wp", "bp"}, {c.residual ? "p" : "y"}));
+  if (c.residual) g.nodes.push_back(node("Add", {"x", "p"}, {"y"}));
+  return g;
+}
+
+// Banded (expanded maps over 512 KB per image: several bands per image, halo rows at the band
+// edges, odd sizes, batch 2, stride 2, a 5x5 window, no expansion) and unfused (small maps) runs
+// of ConvChain give what the three Convs give, on 1 and 2 threads.
+TEST(Fusion, ConvChainMatchesTheUnfusedBlock) {
+  const std::vector<ChainCase> cases = {
+      {{1, 16, 48, 48}, 64, true, 3, 1, 1, true, 16},   // banded, residual
+      {{2, 12, 47, 45}, 72, true, 3, 2, 1, false, 20},  // banded, stride 2, odd sizes, two images
+      {{1, 64, 49, 47}, 64, false, 3, 1, 1, false, 24}, // no expansion: the input rows are copied
+      {{1, 8, 50, 50}, 64, true, 5, 2, 2, false, 16},   // 5x5 window
+      {{1, 16, 46, 46}, 64, true, 3, 1, 0, false, 8},   // no padding: every band reads real rows
+      {{1, 8, 10, 10}, 24, true, 3, 1, 1, true, 8},     // small: the three Conv kernels in turn
+      {{3, 8, 7, 9}, 48, true, 3, 2, 1, false, 12},     // small, batch 3
+  };
+  ThreadPoolOptions o;
+  o.threads = 2;
+  ThreadPool pool(o);
+  uint32_t seed = 40;
+  for (const ChainCase& c : cases)
+    for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
+      std::mt19937 rng(seed++);
+      const Graph g = chain_graph(c, rng);
+      SCOPED_TRACE("x " + shape_string(c.x) + " expanded " + std::to_string(c.expanded) + " kernel " +
+                   std::to_string(c.kernel) + " stride " + std::to_string(c.stride));
+      const Graph opt = check_equal(g, {{"x", random_tensor(c.x, rng)}}, p);
+      ASSERT_EQ(opt.nodes.size(), 1u);
+      EXPECT_EQ(opt.nodes[0].op_type, "ConvChain");
+      EXPECT_EQ(opt.nodes[0].inputs[1].empty(), !c.expand);
+      EXPECT_EQ(opt.nodes[0].inputs[7].empty(), !c.residual);
+    }
+}
+
+// The chain is not fused when an intermediate has another reader, or the last Conv is not 1x1.
+TEST(Fusion, ConvChainNeedsSoleReadersAndPointwiseEnds) {
+  std::mt19937 rng(50);
+  Graph g = chain_graph({{1, 4, 6, 6}, 8, true, 3, 1, 1, false, 4}, rng);
+  g.outputs.push_back(value("dr", {}));  // the depthwise output is also a graph output
+  Graph opt = check_equal(g, {{"x", random_tensor({1, 4, 6, 6}, rng)}});
+  EXPECT_EQ(count_ops(opt, "ConvChain"), 0);
+  Graph g2 = chain_graph({{1, 4, 6, 6}, 8, true, 3, 1, 1, false, 4}, rng);
+  g2.initializers["wp"] = random_tensor({4, 8, 3, 3}, rng);  // a 3x3 "projection"
+  g2.nodes.back().attrs.set_ints("pads", {1, 1, 1, 1});
+  opt = check_equal(g2, {{"x", random_tensor({1, 4, 6, 6}, rng)}});
+  EXPECT_EQ(count_ops(opt, "ConvChain"), 0);
 }
 
 }  // namespace

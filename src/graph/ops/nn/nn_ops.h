@@ -8,6 +8,7 @@
 namespace coreinfer::nn {
 
 Result<std::unique_ptr<OpKernel>> make_conv(const OpBuildContext& ctx);
+Result<std::unique_ptr<OpKernel>> make_conv_chain(const OpBuildContext& ctx);  // coreinfer::ConvChain
 Result<std::unique_ptr<OpKernel>> make_conv_transpose(const OpBuildContext& ctx);
 Result<std::unique_ptr<OpKernel>> make_gemm(const OpBuildContext& ctx);
 Result<std::unique_ptr<OpKernel>> make_matmul(const OpBuildContext& ctx);

@@ -1,9 +1,11 @@
 #include "graph/ops/nn/nn_ops.h"
 #include "graph/ops/register.h"
+#include "graph/passes.h"
 
 namespace coreinfer {
 void register_nn_ops(OpRegistry& r) {
   r.add("", "Conv", nn::make_conv);
+  r.add(kCoreinferOpDomain, "ConvChain", nn::make_conv_chain);
   r.add("", "ConvTranspose", nn::make_conv_transpose);
   r.add("", "Gemm", nn::make_gemm);
   r.add("", "MatMul", nn::make_matmul);
