@@ -75,9 +75,26 @@ void bias_act(float* x, int64_t n, float bias, const float* col_bias, const Acti
   detail::bias_act(x, n, bias, col_bias, act);
 }
 
+// Traits of the generic micro_kernel, for the tiles of 1-4 rows (GemmKernel::few_rows). max and
+// min return b when either is NaN, as the x86 instructions do (sgemm_kernel.h).
+struct Neon {
+  using V = float32x4_t;
+  static constexpr int kLanes = 4;
+  static V load(const float* p) { return vld1q_f32(p); }
+  static void store(float* p, V v) { vst1q_f32(p, v); }
+  static V splat(float x) { return vdupq_n_f32(x); }
+  static V fma(V a, V b, V c) { return vfmaq_f32(c, a, b); }
+  static V max(V a, V b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
+  static V min(V a, V b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
+};
+
 }  // namespace
 
-GemmKernel gemm_kernel_neon() { return {kMr, kNr, kernel_8x12, "neon", bias_act}; }
+GemmKernel gemm_kernel_neon() {
+  GemmKernel g{kMr, kNr, kernel_8x12, "neon", bias_act};
+  set_few_rows<Neon, 3, kMr>(g);
+  return g;
+}
 
 }  // namespace coreinfer::nn
 #endif
