@@ -120,9 +120,12 @@ class ConvChainKernel final : public OpKernel {
     auto in_rows = [&](int64_t out_rows) { return (out_rows - 1) * sh + kh_extent; };
     int64_t band = 1;
     while (band < OH && ce_ * in_rows(band + 1) * W * 4 <= kBandBytes) ++band;
-    const int64_t n_bands = (OH + band - 1) / band;
-    band = (OH + n_bands - 1) / n_bands;
     const int threads = ctx.pool ? ctx.pool->size() : 1;
+    // As many bands per thread (a thread left one band short idles for a band's time).
+    int64_t n_bands = (OH + band - 1) / band;
+    while ((batch * n_bands) % threads != 0 && n_bands < OH) ++n_bands;
+    band = (OH + n_bands - 1) / n_bands;
+    n_bands = (OH + band - 1) / band;
     if (batch * n_bands < threads) return run_unfused(ctx);
     // Every band must read at least one input row (pads past the window would leave none).
     for (int64_t o0 : {int64_t{0}, (n_bands - 1) * band}) {
