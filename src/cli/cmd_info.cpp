@@ -1,6 +1,7 @@
 // coreinfer info MODEL.gguf | info --cpu
 #include <cinttypes>
 #include <cstdio>
+#include <string>
 
 #include "cli/commands.h"
 #include "core/cpu_features.h"
@@ -54,13 +55,15 @@ void print_kernels() {
   std::printf("  %-12s %s\n", "axpy", kernels::isa_name(k.axpy_isa));
   std::printf("  %-12s %s\n", "rope", kernels::isa_name(k.rope_isa));
   std::printf("  %-12s %s\n", "quantize_act", kernels::isa_name(k.quantize_act_isa));
-  std::printf("  weight formats (dequantise / dot with fp32 activations / packed dot / dot with 8-bit activations):\n");
+  std::printf("  weight formats (dequantise / dot with fp32 activations / packed dot / dot with 8-bit or bf16 activations):\n");
   for (uint32_t i = 0; i < kernels::kMaxWeightTypes; ++i) {
     const kernels::WeightKernels& w = k.weights[i];
     if (w.dot_row == nullptr) continue;
+    std::string act = w.has_int8_path() ? kernels::isa_name(w.int8_isa) : "-";
+    if (w.has_int8_path() && w.act_quantize != nullptr)
+      act += std::string(" (bf16 activations, quantised at ") + kernels::isa_name(w.act_quantize_isa) + ")";
     std::printf("  %-12s %s / %s / %s / %s\n", std::string(dtype_info(i)->name).c_str(), kernels::isa_name(w.dequant_isa),
-                kernels::isa_name(w.dot_isa), w.has_packed_layout() ? kernels::isa_name(w.packed_isa) : "-",
-                w.has_int8_path() ? kernels::isa_name(w.int8_isa) : "-");
+                kernels::isa_name(w.dot_isa), w.has_packed_layout() ? kernels::isa_name(w.packed_isa) : "-", act.c_str());
   }
 }
 

@@ -43,7 +43,10 @@ void register_level(Isa level, KernelTable& t) {
     case Isa::kAvx512Vnni:  // the avx512 files pick their VNNI/BF16 kernels when t.isa says so
       register_quant_avx512(t);
       register_math_avx512(t);
-      if (level == Isa::kAvx512Vnni) register_int8_avx512vnni(t);
+      if (level == Isa::kAvx512Vnni) {
+        register_int8_avx512vnni(t);
+        register_bf16_act_avx512vnni(t);
+      }
       break;
     default:
       break;
@@ -62,6 +65,7 @@ void register_level(Isa level, KernelTable& t) {
     case Isa::kI8mm:
       register_quant_i8mm(t);
       register_int8_i8mm(t);
+      register_bf16_act_i8mm(t);
       break;
     case Isa::kSve:
       register_math_sve(t);

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "core/dtype.h"
+#include "kernels/quant/int8_path.h"
 
 namespace coreinfer::kernels {
 
@@ -46,10 +47,12 @@ using DotMultiFn = void (*)(const void* w, size_t row_stride, int64_t n_rows, co
 // Rewrites one row of n elements from the GGUF block layout into the type's packed layout
 // (same byte count, so row strides do not change). Done once at load.
 using RepackRowFn = void (*)(const void* src, void* dst, int64_t n);
-// The 8-bit activation path (kernels/quant/int8_path.h): x (n fp32) into the Q8A format,
-// q8a_bytes(n) bytes at xq.
+// The 8-bit or bf16 activation path (kernels/quant/int8_path.h; "int8" in the names below): x
+// (n fp32) into the path's activation format, Q8A (q8a_bytes(n) bytes at xq) unless the weight
+// type names another (WeightKernels::act_quantize: BF16 weights take BF16A).
 using QuantizeActFn = void (*)(const float* x, void* xq, int64_t n);
-// As DotMultiFn, with activation vector j in Q8A format at xq + j * xq_stride (bytes).
+using ActBytesFn = size_t (*)(int64_t n);
+// As DotMultiFn, with activation vector j in the type's activation format at xq + j * xq_stride (bytes).
 using Int8DotMultiFn = void (*)(const void* w, size_t row_stride, int64_t n_rows, const void* xq, size_t xq_stride,
                                 int64_t n_x, float* y, int64_t y_stride, int64_t n);
 
@@ -69,7 +72,7 @@ struct WeightKernels {
   DotMultiFn packed_dot_multi = nullptr;
   Isa packed_isa = Isa::kScalar;
 
-  // The 8-bit activation path (types that have one; kernels/quant/int8_path.h). Weights in the
+  // The 8-bit or bf16 activation path (types that have one; kernels/quant/int8_path.h). Weights in the
   // path's layout: int8_repack_row (scalar, same byte count) rewrites a GGUF row into it, or is
   // nullptr when the path reads the GGUF layout as it is. int8_dequant_row decodes that layout
   // (prompt processing), bit-identical to dequant_row of the GGUF row.
@@ -77,6 +80,11 @@ struct WeightKernels {
   DequantRowFn int8_dequant_row = nullptr;
   Int8DotMultiFn int8_dot_multi = nullptr;
   Isa int8_isa = Isa::kScalar;
+  // The activation format int8_dot_multi reads: nullptr = Q8A (KernelTable::quantize_act,
+  // q8a_bytes); BF16 has its own (BF16A: act_quantize, act_bytes, from act_quantize_isa).
+  QuantizeActFn act_quantize = nullptr;
+  ActBytesFn act_bytes = nullptr;
+  Isa act_quantize_isa = Isa::kScalar;
 
   bool has_packed_layout() const { return repack_row != nullptr; }
   bool has_int8_path() const { return int8_dot_multi != nullptr; }
@@ -113,12 +121,20 @@ struct KernelTable {
   SiluMulFn silu_mul = nullptr;
   AxpyFn axpy = nullptr;
   RopeFn rope = nullptr;
-  QuantizeActFn quantize_act = nullptr;  // fp32 -> Q8A, for every type's int8 path
+  QuantizeActFn quantize_act = nullptr;  // fp32 -> Q8A, for every type's int8 path but BF16's
 
   // The level each fp32 kernel came from, for `coreinfer info --cpu`.
   Isa gemm_isa = Isa::kScalar, dot_isa = Isa::kScalar, rmsnorm_isa = Isa::kScalar, softmax_isa = Isa::kScalar,
       silu_mul_isa = Isa::kScalar, axpy_isa = Isa::kScalar, rope_isa = Isa::kScalar,
       quantize_act_isa = Isa::kScalar;
+
+  // The activation quantiser of a type's 8-bit / bf16 path and the bytes of one vector of n.
+  QuantizeActFn act_quantizer(const WeightKernels& w) const {
+    return w.act_quantize != nullptr ? w.act_quantize : quantize_act;
+  }
+  static size_t act_bytes(const WeightKernels& w, int64_t n) {
+    return w.act_bytes != nullptr ? w.act_bytes(n) : q8a_bytes(n);
+  }
 
   const WeightKernels* weight(DType t) const {
     const auto i = static_cast<uint32_t>(t);
@@ -139,6 +155,21 @@ bool isa_supported(Isa isa);
 void register_quant_ref(KernelTable& t);
 void register_math_ref(KernelTable& t);
 void register_int8_ref(KernelTable& t);  // quantize_act and the types' int8 paths
+// Points k's int8_* / act_* fields at a bf16-activation path (BF16A activations, the GGUF BF16
+// layout as it is) whose kernels come from `isa`.
+static inline void set_bf16_act_path(WeightKernels& k, Int8DotMultiFn dot, QuantizeActFn quantize, Isa isa) {
+  k.int8_repack_row = nullptr;
+  k.int8_dequant_row = k.dequant_row;
+  k.int8_dot_multi = dot;
+  k.int8_isa = isa;
+  k.act_quantize = quantize;
+  k.act_bytes = bf16a_bytes_fn;
+  k.act_quantize_isa = isa;
+}
+// BF16's bf16-activation path, scalar (kernels/ref/quant_bf16_act_ref.cpp): not in the scalar
+// table, since only levels with a bf16 dot instruction register the path (elsewhere BF16 keeps
+// the fp32 path); the SIMD kernels are tested against it. Sets the int8_* / act_* fields of k.
+void bf16_act_path_ref(WeightKernels& k);
 #if defined(__x86_64__)
 void register_quant_avx2(KernelTable& t);
 void register_quant_avx512(KernelTable& t);
@@ -146,6 +177,7 @@ void register_math_avx2(KernelTable& t);
 void register_math_avx512(KernelTable& t);
 void register_int8_avx2(KernelTable& t);
 void register_int8_avx512vnni(KernelTable& t);  // only called at the avx512vnni level
+void register_bf16_act_avx512vnni(KernelTable& t);  // BF16's bf16-activation path (AVX512_BF16)
 #elif defined(__aarch64__)
 // One set per Arm level, each in files named *_<level>.cpp (cmake/CompilerFlags.cmake).
 void register_math_neon(KernelTable& t);
@@ -155,6 +187,7 @@ void register_int8_dotprod(KernelTable& t);
 void register_quant_dotprod(KernelTable& t);
 void register_int8_i8mm(KernelTable& t);
 void register_quant_i8mm(KernelTable& t);
+void register_bf16_act_i8mm(KernelTable& t);  // BF16's bf16-activation path (bfdot / bfmmla)
 void register_math_sve(KernelTable& t);
 void register_int8_sve(KernelTable& t);
 #endif

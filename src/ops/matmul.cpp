@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <atomic>
 
-#include "kernels/quant/int8_path.h"
-
 namespace coreinfer::ops {
 namespace {
 
@@ -43,10 +41,12 @@ void dot_rows(OpContext& ctx, const WeightMatrix& w, const float* x, int64_t n, 
   const kernels::WeightKernels& k = ctx.k().weights[static_cast<uint32_t>(w.type)];
   const size_t stride = w.row_stride();
   if (w.layout == WeightLayout::kInt8) {
-    // Each token's activations quantised once (a few KB, stays in L1), then streamed against every row.
-    const size_t xq_stride = (kernels::q8a_bytes(w.cols) + 63) / 64 * 64;
+    // Each token's activations quantised once (a few KB, stays in L1), then streamed against every
+    // row: Q8A, or the type's own format (BF16A for BF16 weights).
+    const size_t xq_stride = (kernels::KernelTable::act_bytes(k, w.cols) + 63) / 64 * 64;
     uint8_t* xq = ctx.shared_scratch(xq_stride * static_cast<size_t>(n));
-    for (int64_t j = 0; j < n; ++j) ctx.k().quantize_act(x + j * w.cols, xq + j * xq_stride, w.cols);
+    const kernels::QuantizeActFn quantize = ctx.k().act_quantizer(k);
+    for (int64_t j = 0; j < n; ++j) quantize(x + j * w.cols, xq + j * xq_stride, w.cols);
     rows_guided(ctx, w.rows, [&](int64_t begin, int64_t end) {
       k.int8_dot_multi(w.row(begin), stride, end - begin, xq, xq_stride, n, y + begin, w.rows, w.cols);
     });

@@ -1,7 +1,8 @@
 // y = x · Wᵀ: x is [n][cols] fp32, W is [rows][cols] in any weight format, y is [n][rows] fp32.
 // Up to kernels::kMaxDotVectors (8) tokens (decode steps): W is streamed once through the fused
 // dequantise-and-dot kernel (dot_multi), each row against every token, or, for a matrix in the
-// 8-bit activation layout, the tokens are quantised to Q8A and W goes through int8_dot_multi.
+// 8-bit activation layout, the tokens are quantised to Q8A (BF16 weights: rounded to bf16, BF16A)
+// and W goes through int8_dot_multi.
 // Each token's result is bit-identical to what it gets alone (n = 1), so batching sequences
 // never changes their logits.
 // A matrix in the 8-bit layout takes that path up to kMaxInt8Tokens tokens (a short prompt, a

@@ -15,7 +15,8 @@ enum class WeightLayout {
   kGguf,    // the file's block layout; fp32 activations (dot_multi)
   kPacked,  // the type's packed layout (kernels/quant/packed.h); fp32 activations (packed_dot_multi)
   kInt8,    // the 8-bit activation path's layout (kernels/quant/int8_path.h; for some types the
-            // GGUF layout itself); activations quantised to Q8A (int8_dot_multi)
+            // GGUF layout itself); activations quantised to Q8A, or rounded to bf16 (BF16A) for
+            // BF16 weights (int8_dot_multi)
 };
 
 struct WeightMatrix {

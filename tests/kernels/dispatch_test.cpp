@@ -12,8 +12,8 @@ namespace {
 constexpr Isa kAll[] = {Isa::kScalar, Isa::kAvx2,    Isa::kAvx512, Isa::kAvx512Vnni,
                         Isa::kNeon,   Isa::kDotprod, Isa::kI8mm,   Isa::kSve};
 
-bool is_x86(Isa isa) { return isa == Isa::kAvx2 || isa == Isa::kAvx512 || isa == Isa::kAvx512Vnni; }
-bool is_arm(Isa isa) { return static_cast<int>(isa) >= static_cast<int>(Isa::kNeon); }
+[[maybe_unused]] bool is_x86(Isa isa) { return isa == Isa::kAvx2 || isa == Isa::kAvx512 || isa == Isa::kAvx512Vnni; }
+[[maybe_unused]] bool is_arm(Isa isa) { return static_cast<int>(isa) >= static_cast<int>(Isa::kNeon); }
 
 TEST(Dispatch, IsaNamesRoundTrip) {
   for (Isa isa : kAll) {

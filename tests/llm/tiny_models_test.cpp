@@ -1,7 +1,8 @@
 // Golden tests: the tiny random Llama models (every weight type) against llama.cpp's recorded
 // logits and greedy continuations (tests/data/llm/tiny, see LICENSES.md there). Tolerances are
 // the ones the reference README and cases.json give. Both activation paths run: the default one
-// (decode activations quantised to 8 bits for Q4_0/Q8_0/Q4_K/Q6_K weights, as llama.cpp does) is
+// (decode activations quantised to 8 bits for Q4_0/Q8_0/Q4_K/Q6_K weights and rounded to bf16 for
+// BF16 weights where the CPU has a bf16 dot instruction, as llama.cpp does) is
 // held to llama.cpp's logits, for the prompt as a batch and token by token (the decode kernels),
 // and to its greedy text; the fp32 path keeps activations and the KV cache in fp32, so it is also
 // held to the dequantised twin's logits at fp32 tolerance.

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <random>
 
+#include "core/half.h"
 #include "core/thread_pool.h"
 #include "kernels/quant/int8_path.h"
 #include "ops/matmul.h"
@@ -39,11 +40,17 @@ std::vector<uint8_t> in_layout(const kernels::WeightKernels& wk, WeightLayout l,
   return out;
 }
 
-// x as the 8-bit path sees it: quantised to Q8A and decoded (d * q).
-std::vector<float> as_q8a(const kernels::KernelTable& k, const float* x, int64_t cols) {
+// x as the 8-bit path sees it: quantised to Q8A and decoded (d * q); for BF16 weights, rounded to
+// bf16 (BF16A).
+std::vector<float> as_q8a(const kernels::KernelTable& k, const kernels::WeightKernels& wk, const float* x,
+                          int64_t cols) {
+  std::vector<float> out(static_cast<size_t>(cols));
+  if (wk.act_quantize != nullptr) {
+    for (int64_t e = 0; e < cols; ++e) out[e] = bf16_to_float(float_to_bf16(x[e]));
+    return out;
+  }
   std::vector<uint8_t> q(kernels::q8a_bytes(cols));
   k.quantize_act(x, q.data(), cols);
-  std::vector<float> out(static_cast<size_t>(cols));
   for (int64_t e = 0; e < cols; ++e)
     out[e] = kernels::q8a_scale(q.data(), cols, e / 32) * static_cast<float>(static_cast<int8_t>(q[e]));
   return out;
@@ -86,7 +93,7 @@ TEST(Matmul, MatchesTheDequantisedReference) {
             matmul(ctx, w, x.data(), tokens, y.data());
             const bool quantised_x = layout == WeightLayout::kInt8 && tokens <= kMaxInt8Tokens;  // >= kMaxDotVectors
             for (int64_t t = 0; t < tokens; ++t) {
-              const std::vector<float> xt = quantised_x ? as_q8a(k, x.data() + t * cols, cols)
+              const std::vector<float> xt = quantised_x ? as_q8a(k, wk, x.data() + t * cols, cols)
                                                         : std::vector<float>(x.begin() + t * cols, x.begin() + (t + 1) * cols);
               for (int64_t r = 0; r < rows; ++r) {
                 double ref = 0, mag = 0;

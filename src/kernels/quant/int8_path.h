@@ -1,7 +1,9 @@
 // The 8-bit activation path: decode-time GEMV with the activations quantised to int8 per
 // 32-element block and integer dot products (VNNI vpdpbusd, Arm sdot/smmla), the way llama.cpp
 // computes. Memory traffic is the weights alone; the fp32 path (dequantise + FMA) is
-// instruction-bound on the 4-bit formats.
+// instruction-bound on the 4-bit formats. BF16 weights take the same path with bf16 activations
+// instead (BF16A below; llama.cpp's vec_dot type for BF16), so the path is "8-bit or bf16
+// activations" (the int8_* names in kernel_table.h cover both).
 //
 // Activation format Q8A (a vector of n elements, n a multiple of 32, nb = n / 32):
 //   bytes [0, n)            int8 q[e], element order
@@ -9,6 +11,15 @@
 //   bytes [n + 4 nb, 1.25 n) int16 s[g] = sum of q over elements 16 g .. 16 g + 15
 //   x[e] ~= d[e / 32] * q[e], with d = amax / 127 of the block, q = round-half-even(x * (1 / d))
 //   (q = 0 and d = 0 for an all-zero block). SIMD quantizers are bit-identical to the scalar one.
+//
+// Activation format BF16A (BF16 weights only; n any):
+//   bytes [0, 2n)           bf16 x[e] = float_to_bf16(x[e]) (core/half.h): round to nearest even
+//                           on the fp32 bits, NaN kept NaN (quiet bit set), denormals rounded like
+//                           any other value (not flushed). SIMD quantizers are bit-identical.
+//   BF16 weights: the GGUF layout as it is (n bf16). A product of two bf16 values is exact in
+//   fp32, so the dot y = sum_e w[e] * x[e] differs between kernels only in the fp32 summation
+//   order (the reference: one running sum in element order; SIMD kernels: see their files, Arm's
+//   bfdot rounds its sums to odd) and in denormal handling (x86 vdpbf16ps flushes them).
 //
 // Weight layouts of the path (the weights are repacked at load where the GGUF layout is not
 // what the kernels want; same byte count, so row strides do not change):
@@ -50,6 +61,9 @@ inline constexpr int kQ8AGroup = 16;  // elements per activation sum
 
 // Bytes of one Q8A vector of n elements.
 static constexpr size_t q8a_bytes(int64_t n) { return static_cast<size_t>(n + n / 4); }
+// Bytes of one BF16A vector of n elements.
+static constexpr size_t bf16a_bytes(int64_t n) { return static_cast<size_t>(2 * n); }
+static inline size_t bf16a_bytes_fn(int64_t n) { return bf16a_bytes(n); }
 
 struct Q8AView {
   const int8_t* q;
