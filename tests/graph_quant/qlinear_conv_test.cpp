@@ -251,11 +251,25 @@ TEST(QLinearConv, ThreadedMatchesReference) {
   run_case(cc, 900, true, true, &pool);
   cc.c = cc.m = cc.group = 24;
   run_case(cc, 901, true, false, &pool);
-  // one small image: the output channels are split across the threads
-  cc.n = 1; cc.c = 16; cc.m = 70; cc.group = 1; cc.h = cc.w = 7; cc.kh = cc.kw = 1; cc.pads = {0, 0, 0, 0};
+  // one small image, weights larger than X: the output channels are split across the threads
+  cc.n = 1; cc.c = 16; cc.m = 250; cc.group = 1; cc.h = cc.w = 7; cc.kh = cc.kw = 1; cc.pads = {0, 0, 0, 0};
   run_case(cc, 902, true, true, &pool);
   cc.per_channel = false; cc.w_signed = false;  // uint8 weights with a non-zero zero point: pixel sums
   run_case(cc, 903, true, true, &pool);
+  cc.m = 40;  // fewer output channels than pixels: the 49 pixels are split (32 + 17)
+  run_case(cc, 911, true, true, &pool);
+  // one image larger than the weights: more, equal pixel blocks (28x28: 8 of 96-112 pixels)
+  cc.m = 12; cc.h = cc.w = 28;
+  run_case(cc, 904, true, true, &pool);
+  cc.c = 5; cc.m = 7; cc.h = 13; cc.w = 15; cc.kh = cc.kw = 3; cc.pads = {1, 1, 1, 1};  // 195 pixels: 96 + 99
+  run_case(cc, 905, true, true, &pool);
+  ThreadPoolOptions three;
+  three.threads = 3;
+  three.pin = false;
+  ThreadPool pool3(three);
+  run_case(cc, 906, true, true, &pool3);
+  cc.h = cc.w = 28; cc.kh = cc.kw = 1; cc.pads = {0, 0, 0, 0};
+  run_case(cc, 907, true, false, &pool3);
 }
 
 TEST(ConvInteger, MatchesScalarReference) {

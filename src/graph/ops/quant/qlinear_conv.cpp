@@ -16,6 +16,7 @@
 #include "core/thread_pool.h"
 #include "graph/ops/quant/conv_geometry.h"
 #include "graph/ops/quant/conv_gemm.h"
+#include "graph/ops/quant/conv_partition.h"
 #include "graph/ops/quant/depthwise_int8.h"
 #include "graph/ops/quant/depthwise_kernel.h"
 #include "graph/ops/quant/requant_row.h"
@@ -25,8 +26,6 @@
 
 namespace coreinfer::quant {
 namespace {
-
-constexpr int64_t kBlockPixels = 128;  // output pixels per GEMM block (a multiple of 16)
 
 struct ConvInputs {
   int x = 0, x_scale = -1, x_zp = 2, w = 1, w_scale = -1, w_zp = 3, y_scale = -1, y_zp = -1, bias = -1;
@@ -288,7 +287,6 @@ class QConvKernel final : public OpKernel {
                 Tensor& y) const {
     const Window2d& g = p.win;
     const int64_t out_size = g.out_size();
-    const int64_t blocks = (out_size + kBlockPixels - 1) / kBlockPixels;
     const int64_t k_real = p.cg * g.kernel_size();
     const int64_t kp = packed[0].k_padded;
     const uint8_t flip = p.x_type == ElemType::kInt8 ? 0x80 : 0;
@@ -321,31 +319,25 @@ class QConvKernel final : public OpKernel {
       const Requant full = make_requant(r.scale, r.zero_point, p.y_type);
       return std::abs(r.scale) <= 0.5f && r.lo == full.lo && r.hi == full.hi;
     });
-    // With few pixel blocks (late, small layers) the output channels are split too, so every
-    // thread has work; each thread packs its own copy of the block's X (once for consecutive
-    // splits of one block). parallel_for hands each thread one contiguous range of tasks: with
-    // the split as the outer index and a task count that is a multiple of the threads, the
-    // threads get equal shares.
+    // Tasks are (output-channel split, image, pixel block), the split outermost; with output
+    // channels split each thread packs its own copy of the block's X (once for consecutive
+    // splits of one block).
     const int64_t threads = ctx.pool != nullptr ? ctx.pool->size() : 1;
-    const int64_t pixel_tasks = p.batch * blocks, max_splits = std::max<int64_t>(1, p.mg / 32);
-    int64_t oc_splits = 1;
-    while (oc_splits < max_splits) {
-      const int64_t tasks = pixel_tasks * oc_splits;
-      if (tasks >= 2 * threads && (tasks % threads == 0 || tasks >= 8 * threads)) break;
-      ++oc_splits;
-    }
-    const int64_t oc_chunk = (p.mg + oc_splits - 1) / oc_splits;
-    ctx.parallel_for(p.batch * blocks * oc_splits, 1, [&](int64_t begin, int64_t end) {
+    const ConvPartition part = plan_conv_partition(p.batch, out_size, p.mg, threads);
+    const int64_t blocks = part.blocks, pixel_tasks = p.batch * blocks;
+    const int64_t oc_chunk = (p.mg + part.oc_splits - 1) / part.oc_splits;
+    const int64_t max_pix = (part.max_block_pixels() + kConvPixelVector - 1) / kConvPixelVector * kConvPixelVector;
+    ctx.parallel_for(pixel_tasks * part.oc_splits, 1, [&](int64_t begin, int64_t end) {
       // uninitialised on purpose: every byte read is written first (zero-filling them showed in
       // profiles); the int32 block only without the fused epilogue
-      const size_t xpk_bytes = round_up_64(static_cast<size_t>(kp * kBlockPixels));
-      const size_t c_bytes = fused != nullptr ? 0 : static_cast<size_t>(p.mg * kBlockPixels) * sizeof(int32_t);
-      Scratch scratch(ctx.buffers, xpk_bytes + c_bytes + kBlockPixels * (sizeof(int32_t) + 4));
+      const size_t xpk_bytes = round_up_64(static_cast<size_t>(kp * max_pix));
+      const size_t c_bytes = fused != nullptr ? 0 : static_cast<size_t>(p.mg * max_pix) * sizeof(int32_t);
+      Scratch scratch(ctx.buffers, xpk_bytes + c_bytes + max_pix * (sizeof(int32_t) + 4));
       uint8_t* const xpk = scratch.data();
       int32_t* const c = reinterpret_cast<int32_t*>(scratch.data() + xpk_bytes);
       int32_t* const pixel_sum = reinterpret_cast<int32_t*>(scratch.data() + xpk_bytes + c_bytes);
-      uint8_t* const rows_buf = scratch.data() + xpk_bytes + c_bytes + kBlockPixels * sizeof(int32_t);
-      std::fill(pixel_sum, pixel_sum + kBlockPixels, 0);
+      uint8_t* const rows_buf = scratch.data() + xpk_bytes + c_bytes + max_pix * sizeof(int32_t);
+      std::fill(pixel_sum, pixel_sum + max_pix, 0);
       // the block's pixels as runs along one output row: (first pixel, oh, first ow, length)
       struct Run {
         int64_t r, oh, ow, len;
@@ -354,9 +346,9 @@ class QConvKernel final : public OpKernel {
       int64_t packed_block = -1;  // the block whose X is in xpk (groups == 1)
       for (int64_t task = begin; task < end; ++task) {
         const int64_t split = task / pixel_tasks, block_task = task % pixel_tasks;
-        const int64_t img = block_task / blocks, p0 = (block_task % blocks) * kBlockPixels;
+        const int64_t img = block_task / blocks, p0 = part.block_begin(block_task % blocks);
         const int64_t n_begin = split * oc_chunk, n_end = std::min(p.mg, n_begin + oc_chunk);
-        const int64_t rows = std::min(kBlockPixels, out_size - p0);
+        const int64_t rows = part.block_begin(block_task % blocks + 1) - p0;
         const int64_t pix = (rows + kConvPixelVector - 1) / kConvPixelVector * kConvPixelVector;
         runs.clear();
         for (int64_t r = 0; r < rows && !pointwise;) {
@@ -401,7 +393,7 @@ class QConvKernel final : public OpKernel {
             const uint8_t* src[4];
             for (int j = 0; j < 4; ++j) {
               const int64_t kk = 4 * q + j;
-              src[j] = kk < k_real ? source_row(kk, rows_buf + j * kBlockPixels) : nullptr;
+              src[j] = kk < k_real ? source_row(kk, rows_buf + j * max_pix) : nullptr;
             }
             pack_quad(src, rows, pix, flip, reinterpret_cast<uint32_t*>(xpk + q * pix * 4));
           }
