@@ -43,56 +43,57 @@ float dot_row(const void* w, const float* x, int64_t n) {
   return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc0, acc1), _mm512_add_ps(acc2, acc3)));
 }
 
-// Two rows against one vector: each row's operations exactly those of dot_row (so each result
-// is bit-identical to it), interleaved so two weight streams are in flight at once (decode is
-// bandwidth-bound; one sequential stream per core leaves bandwidth unused).
-template <int kBytes, __m512 (*Load16)(const uint8_t*, __mmask16)>
-void dot_two_rows(const uint8_t* p, const uint8_t* q, const float* x, int64_t n, float* yp, float* yq) {
-  __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
-  __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps(), b2 = _mm512_setzero_ps(), b3 = _mm512_setzero_ps();
+// kRows rows against one vector: each row's operations exactly those of dot_row (so each result
+// is bit-identical to it), interleaved so several weight streams are in flight at once (decode
+// is bandwidth-bound; one sequential stream per core leaves bandwidth unused).
+template <int kRows, int kBytes, __m512 (*Load16)(const uint8_t*, __mmask16)>
+void dot_rows(const uint8_t* const (&p)[kRows], const float* x, int64_t n, float* const (&y)[kRows]) {
+  __m512 acc[kRows][4];
+  for (int r = 0; r < kRows; ++r)
+    for (int a = 0; a < 4; ++a) acc[r][a] = _mm512_setzero_ps();
   int64_t i = 0;
   for (; i + 64 <= n; i += 64) {
-    prefetch_ahead<64 * kBytes>(p + kBytes * i);
-    prefetch_ahead<64 * kBytes>(q + kBytes * i);
-    const __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
-    const __m512 x2 = _mm512_loadu_ps(x + i + 32), x3 = _mm512_loadu_ps(x + i + 48);
-    a0 = _mm512_fmadd_ps(Load16(p + kBytes * i, kAll), x0, a0);
-    b0 = _mm512_fmadd_ps(Load16(q + kBytes * i, kAll), x0, b0);
-    a1 = _mm512_fmadd_ps(Load16(p + kBytes * (i + 16), kAll), x1, a1);
-    b1 = _mm512_fmadd_ps(Load16(q + kBytes * (i + 16), kAll), x1, b1);
-    a2 = _mm512_fmadd_ps(Load16(p + kBytes * (i + 32), kAll), x2, a2);
-    b2 = _mm512_fmadd_ps(Load16(q + kBytes * (i + 32), kAll), x2, b2);
-    a3 = _mm512_fmadd_ps(Load16(p + kBytes * (i + 48), kAll), x3, a3);
-    b3 = _mm512_fmadd_ps(Load16(q + kBytes * (i + 48), kAll), x3, b3);
+    for (int r = 0; r < kRows; ++r) prefetch_ahead<64 * kBytes>(p[r] + kBytes * i);
+    for (int a = 0; a < 4; ++a) {
+      const __m512 xa = _mm512_loadu_ps(x + i + 16 * a);
+      for (int r = 0; r < kRows; ++r)
+        acc[r][a] = _mm512_fmadd_ps(Load16(p[r] + kBytes * (i + 16 * a), kAll), xa, acc[r][a]);
+    }
   }
   for (; i + 16 <= n; i += 16) {
     const __m512 xi = _mm512_loadu_ps(x + i);
-    a0 = _mm512_fmadd_ps(Load16(p + kBytes * i, kAll), xi, a0);
-    b0 = _mm512_fmadd_ps(Load16(q + kBytes * i, kAll), xi, b0);
+    for (int r = 0; r < kRows; ++r) acc[r][0] = _mm512_fmadd_ps(Load16(p[r] + kBytes * i, kAll), xi, acc[r][0]);
   }
   if (i < n) {
     const __mmask16 tail = first_lanes(n - i);
     const __m512 xi = _mm512_maskz_loadu_ps(tail, x + i);
-    a1 = _mm512_fmadd_ps(Load16(p + kBytes * i, tail), xi, a1);
-    b1 = _mm512_fmadd_ps(Load16(q + kBytes * i, tail), xi, b1);
+    for (int r = 0; r < kRows; ++r) acc[r][1] = _mm512_fmadd_ps(Load16(p[r] + kBytes * i, tail), xi, acc[r][1]);
   }
-  *yp = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
-  *yq = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(b0, b1), _mm512_add_ps(b2, b3)));
+  for (int r = 0; r < kRows; ++r)
+    *y[r] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc[r][0], acc[r][1]), _mm512_add_ps(acc[r][2], acc[r][3])));
 }
 
-// Rows r and r + half go together (two streams through the matrix); an odd last row alone.
+// Rows r, r + q, r + 2q and r + 3q go together (four streams through the matrix); the rows left
+// over in pairs, then an odd last row alone.
 template <int kBytes, __m512 (*Load16)(const uint8_t*, __mmask16)>
 void dot_multi(const void* w, size_t row_stride, int64_t n_rows, const float* x, int64_t x_stride, int64_t n_x,
                float* y, int64_t y_stride, int64_t n) {
   const auto* rows = static_cast<const uint8_t*>(w);
-  const int64_t half = n_rows / 2;
-  for (int64_t r = 0; r < half; ++r)
-    for (int64_t j = 0; j < n_x; ++j)
-      dot_two_rows<kBytes, Load16>(rows + r * row_stride, rows + (r + half) * row_stride, x + j * x_stride, n,
-                                   &y[j * y_stride + r], &y[j * y_stride + r + half]);
-  if (n_rows % 2 != 0)
-    for (int64_t j = 0; j < n_x; ++j)
-      y[j * y_stride + n_rows - 1] = dot_row<kBytes, Load16>(rows + (n_rows - 1) * row_stride, x + j * x_stride, n);
+  const int64_t q = n_rows / 4;
+  for (int64_t r = 0; r < q; ++r)
+    for (int64_t j = 0; j < n_x; ++j) {
+      float* out = y + j * y_stride;
+      const uint8_t* const p[4] = {rows + r * row_stride, rows + (r + q) * row_stride, rows + (r + 2 * q) * row_stride,
+                                   rows + (r + 3 * q) * row_stride};
+      float* const o[4] = {out + r, out + r + q, out + r + 2 * q, out + r + 3 * q};
+      dot_rows<4, kBytes, Load16>(p, x + j * x_stride, n, o);
+    }
+  for (int64_t r = 4 * q; r < n_rows; ++r)
+    for (int64_t j = 0; j < n_x; ++j) {
+      const uint8_t* const p[1] = {rows + r * row_stride};
+      float* const o[1] = {y + j * y_stride + r};
+      dot_rows<1, kBytes, Load16>(p, x + j * x_stride, n, o);
+    }
 }
 
 template <int kBytes, __m512 (*Load16)(const uint8_t*, __mmask16)>
