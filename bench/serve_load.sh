@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Serving benchmark: `coreinfer bench` on a 125M-parameter Llama-shaped Q4_0 model for the
-# single-stream reference, then `coreinfer serve` on the same model loaded by
+# single-stream reference (run before and after the server; the faster run counts), then `coreinfer serve` on the same model loaded by
 # coreinfer_loadgen at 1, 4 and 8 concurrent streams (loopback only). Prints a table with the
 # single-stream ratio (loadgen 1-stream tokens/s / the bench's rate for the same 16-token prompt and
 # 64 generated tokens; also against tg_tps alone) and the comparison with
@@ -46,11 +46,14 @@ if [[ ! -f $MODEL ]] || ! echo hi | "$COREINFER" --log-level off tokenize -m "$M
   "$MAKE_MODEL" --shape llama-125m --type Q4_0 -o "$MODEL"
 fi
 
-# 1. Single-stream reference, before the server starts so the two never compete.
-echo "coreinfer bench -m $MODEL -t $THREADS -p $PROMPT_TOKENS -n $MAX_TOKENS ${ENGINE_ARGS:-}"
-"$COREINFER" bench -m "$MODEL" -t "$THREADS" -p "$PROMPT_TOKENS" -n "$MAX_TOKENS" "${ENGINE_FLAGS[@]}" --json | tee "$OUT/bench.json"
-TG_TPS=$(jq -r 'select(.tg_tps != null) | .tg_tps' "$OUT/bench.json" | tail -1)
-PP_TPS=$(jq -r 'select(.pp_tps != null) | .pp_tps' "$OUT/bench.json" | tail -1)
+# 1. Single-stream reference, before the server starts so the two never compete (and again after
+# it stops: this machine's speed drifts over minutes, so the faster of the two is the reference).
+run_bench() {
+  echo "coreinfer bench -m $MODEL -t $THREADS -p $PROMPT_TOKENS -n $MAX_TOKENS ${ENGINE_ARGS:-}"
+  "$COREINFER" bench -m "$MODEL" -t "$THREADS" -p "$PROMPT_TOKENS" -n "$MAX_TOKENS" "${ENGINE_FLAGS[@]}" --json | tee -a "$OUT/bench.json"
+}
+: >"$OUT/bench.json"
+run_bench
 
 # 2. The server, stopped on any exit.
 SERVER_LOG=$OUT/server.log
@@ -85,6 +88,11 @@ STREAM_FLAG=()
 # The prompt: PROMPT_TOKENS token ids, the same length as the bench's prompt.
 "$LOADGEN" --url "$URL" --model llm --concurrency "$CONCURRENCY" --requests-per-client "$REQUESTS" \
   --max-tokens "$MAX_TOKENS" --prompt-tokens "$PROMPT_TOKENS" "${STREAM_FLAG[@]}" --json | tee "$OUT/loadgen.jsonl"
+
+stop_server
+run_bench
+TG_TPS=$(jq -rs 'map(select(.tg_tps != null) | .tg_tps) | max' "$OUT/bench.json")
+PP_TPS=$(jq -rs 'map(select(.pp_tps != null) | .pp_tps) | max' "$OUT/bench.json")
 
 # 4. The table.
 echo
