@@ -15,7 +15,6 @@ constexpr int64_t kRowBlock = 240;          // rows of A (x kc) that stay in L2 
 constexpr int64_t kMaxSharedB = 4 << 20;    // floats of B packed up front when shared by row blocks
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 
 void pack_view_block(const MatrixView& b, int nr, int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst) {
   for (int64_t j0 = 0; j0 < nc; j0 += nr) {
