@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Serving benchmark: `coreinfer bench` on a 125M-parameter Llama-shaped Q4_0 model for the
-# single-stream reference (run before and after the server; the faster run counts), then `coreinfer serve` on the same model loaded by
-# coreinfer_loadgen at 1, 4 and 8 concurrent streams (loopback only). Prints a table with the
+# single-stream reference (run before and after the server; the faster run counts), then
+# `coreinfer serve` on the same model loaded by coreinfer_loadgen at 1, 4 and 8 concurrent
+# streams (loopback only). Prints a table with the
 # single-stream ratio (loadgen 1-stream tokens/s / the bench's rate for the same 16-token prompt and
 # 64 generated tokens; also against tg_tps alone) and the comparison with
 # llama.cpp's server on this machine (4 slots: 255-317 generated tokens/s in total).
