@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "graph/pass_util.h"
 #include "graph/passes.h"
 
 namespace coreinfer {
@@ -98,11 +99,8 @@ void fuse_conv_chains(Graph& graph) {
     drop[static_cast<size_t>(di)] = true;
     if (e) drop[static_cast<size_t>(ei)] = true;
   }
-  std::vector<Node> kept;
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
-    if (!drop[i]) kept.push_back(std::move(graph.nodes[i]));
-  graph.nodes = std::move(kept);
-  if (!graph.opsets.count(kCoreinferOpDomain)) graph.opsets[kCoreinferOpDomain] = 1;
+  erase_flagged_nodes(graph, drop);
+  use_coreinfer_domain(graph);
 }
 
 }  // namespace coreinfer

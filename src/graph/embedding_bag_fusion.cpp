@@ -1,6 +1,7 @@
 // fuse_embedding_bags (declared in passes.h): Gather + ReduceSum/ReduceMean -> coreinfer::EmbeddingBag.
 #include <unordered_map>
 
+#include "graph/pass_util.h"
 #include "graph/passes.h"
 
 namespace coreinfer {
@@ -69,11 +70,8 @@ void fuse_embedding_bags(Graph& graph) {
     drop[g->second] = true;
     n = std::move(fused);
   }
-  std::vector<Node> kept;
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
-    if (!drop[i]) kept.push_back(std::move(graph.nodes[i]));
-  graph.nodes = std::move(kept);
-  if (!graph.opsets.count(kCoreinferOpDomain)) graph.opsets[kCoreinferOpDomain] = 1;
+  erase_flagged_nodes(graph, drop);
+  use_coreinfer_domain(graph);
 }
 
 }  // namespace coreinfer

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "graph/activation.h"
+#include "graph/pass_util.h"
 #include "graph/passes.h"
 
 namespace coreinfer {
@@ -191,10 +192,7 @@ void fold_batch_norm(Graph& graph) {
     const bool done = p.op_type == "Conv" ? fold_into_conv(graph, p, bn) : fold_into_gemm(graph, p, bn);
     if (done) removed[r] = true;
   }
-  std::vector<Node> kept;
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
-    if (!removed[i]) kept.push_back(std::move(graph.nodes[i]));
-  graph.nodes = std::move(kept);
+  erase_flagged_nodes(graph, removed);
 }
 
 void fuse_residual_adds(Graph& graph) {
@@ -220,10 +218,7 @@ void fuse_residual_adds(Graph& graph) {
     add = std::move(fused);
     removed[i] = true;
   }
-  std::vector<Node> kept;
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
-    if (!removed[i]) kept.push_back(std::move(graph.nodes[i]));
-  graph.nodes = std::move(kept);
+  erase_flagged_nodes(graph, removed);
 }
 
 void fuse_activations(Graph& graph) {
@@ -287,10 +282,7 @@ void fuse_activations(Graph& graph) {
       }
     }
   }
-  std::vector<Node> kept;
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
-    if (!removed[i]) kept.push_back(std::move(graph.nodes[i]));
-  graph.nodes = std::move(kept);
+  erase_flagged_nodes(graph, removed);
 }
 
 }  // namespace coreinfer

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "graph/pass_util.h"
 #include "graph/passes.h"
 
 namespace coreinfer {
@@ -126,10 +127,7 @@ void fuse_gelu(Graph& graph) {
       y.attrs = Attributes();
     }
   }
-  std::vector<Node> kept;
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
-    if (!removed[i]) kept.push_back(std::move(graph.nodes[i]));
-  graph.nodes = std::move(kept);
+  erase_flagged_nodes(graph, removed);
 }
 
 }  // namespace coreinfer

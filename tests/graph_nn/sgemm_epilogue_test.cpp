@@ -22,6 +22,13 @@ struct EpiCase {
   int64_t image_cols;  // 0: plain layout
 };
 
+// The GEMM kernel levels of this architecture (those the CPU lacks are skipped).
+#if defined(__aarch64__)
+constexpr kernels::Isa kGemmLevels[] = {kernels::Isa::kScalar, kernels::Isa::kNeon};
+#else
+constexpr kernels::Isa kGemmLevels[] = {kernels::Isa::kScalar, kernels::Isa::kAvx2, kernels::Isa::kAvx512};
+#endif
+
 std::vector<float> random_vec(int64_t n, std::mt19937& rng) {
   std::uniform_real_distribution<float> d(-1.0f, 1.0f);
   std::vector<float> v(static_cast<size_t>(n));
@@ -120,12 +127,7 @@ TEST(SgemmEpilogue, MatchesReference) {
   o.threads = 4;  // more workers than this machine's cores: partitions, not speed
   ThreadPool pool4(o);
   uint32_t seed = 1;
-#if defined(__aarch64__)
-  const kernels::Isa levels[] = {kernels::Isa::kScalar, kernels::Isa::kNeon};
-#else
-  const kernels::Isa levels[] = {kernels::Isa::kScalar, kernels::Isa::kAvx2, kernels::Isa::kAvx512};
-#endif
-  for (kernels::Isa isa : levels)
+  for (kernels::Isa isa : kGemmLevels)
     for (const EpiCase& c : cases)
       for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool, &pool4}) run_case(c, isa, p, seed++);
 }
@@ -140,12 +142,7 @@ TEST(SgemmEpilogue, NanThroughReluAndClip) {
   const std::vector<float> b = random_vec(k * n, rng), rb = random_vec(m, rng);
   a[2 * k + 3] = std::nanf("");
   a[8 * k + 1] = std::nanf("");
-#if defined(__aarch64__)
-  const kernels::Isa levels[] = {kernels::Isa::kScalar, kernels::Isa::kNeon};
-#else
-  const kernels::Isa levels[] = {kernels::Isa::kScalar, kernels::Isa::kAvx2, kernels::Isa::kAvx512};
-#endif
-  for (kernels::Isa isa : levels)
+  for (kernels::Isa isa : kGemmLevels)
     for (K act : {K::kRelu, K::kClip}) {
       kernels::KernelTable table;
       if (!kernels::build_table(isa, &table)) continue;

@@ -137,7 +137,7 @@ class ConvChainKernel final : public OpKernel {
     if (packed_e_.data.empty() && packed_p_.data.empty()) pack_weights(ctx);
     CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output_uninitialized(0, ElemType::kFloat, y_shape));
     if (scratch_.size() < static_cast<size_t>(threads)) scratch_.resize(static_cast<size_t>(threads));
-    Band b{ctx, g, x->data<float>(), z ? z->data<float>() : nullptr, y->data<float>(), band, n_bands};
+    Band b{ctx, g, x->data<float>(), z ? z->data<float>() : nullptr, y->data<float>(), band};
     const int64_t items = batch * n_bands;
     std::atomic<int64_t> next{0};
     auto work = [&](int tid) {
@@ -162,7 +162,7 @@ class ConvChainKernel final : public OpKernel {
     const float* x;
     const float* z;
     float* y;
-    int64_t rows, count;  // output rows per band, bands per image
+    int64_t rows;  // output rows per band
   };
 
   void pack_weights(const OpRunContext& ctx) {
