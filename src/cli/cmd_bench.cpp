@@ -52,7 +52,8 @@ int run_bench(const BenchOptions& o) {
   if (!probe.is_ok())
     std::fprintf(stderr, "warning: no memory-bandwidth probe (%s): bandwidth and bound fraction reported as 0\n",
                  probe.status().message().c_str());
-  const double per_token = bytes_per_token(*s.model, o.n_gen / 2);
+  // Generation continues the prompt, as in a request, so it attends to n_prompt + i positions.
+  const double per_token = bytes_per_token(*s.model, o.n_prompt + o.n_gen / 2);
   // Each repeat's generation rate is set against the bandwidth measured right after it.
   std::vector<double> pp, tg, bws, fractions;
   for (int r = 0; r < o.repeats + 1; ++r) {  // the first round warms up and is not counted
@@ -65,7 +66,7 @@ int run_bench(const BenchOptions& o) {
 
     t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < o.n_gen; ++i) {
-      const llm::BatchToken t{random_token(), i, 0, true};
+      const llm::BatchToken t{random_token(), o.n_prompt + i, 0, true};
       st = s.model->forward(*s.ctx, std::span<const llm::BatchToken>(&t, 1), *s.cache, s.buffers, logits.data());
       if (!st.is_ok()) return fail(st.to_string());
     }
