@@ -325,12 +325,13 @@ void BM_Im2col(benchmark::State& state) {
   const int64_t blocks = (k + 383) / 384, kc = (k + blocks - 1) / blocks;
   const int64_t nc = std::max<int64_t>(nr, (int64_t{64} << 10) / kc / nr * nr);
   std::vector<float> dst(static_cast<size_t>(kc * nc));
+  const nn::Im2colPackFn pack = nn::select_im2col_packer(kernels::active());
   double best = 1e30;
   for (auto _ : state) {
     const Timer run_timer;
     for (int64_t n0 = 0; n0 < n; n0 += nc)
       for (int64_t k0 = 0; k0 < k; k0 += kc) {
-        nn::pack_im2col_batched(x.data(), 0, g, nr, k0, std::min(kc, k - k0), n0, std::min(nc, n - n0), dst.data());
+        pack(x.data(), 0, g, nr, k0, std::min(kc, k - k0), n0, std::min(nc, n - n0), dst.data());
         benchmark::DoNotOptimize(dst.data());
       }
     best = std::min(best, run_timer.seconds());

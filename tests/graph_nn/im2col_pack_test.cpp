@@ -1,4 +1,5 @@
-// pack_im2col_batched against a direct element-by-element construction of the packed panels,
+// The im2col packers (the baseline build, and the one chosen for this CPU: AVX-512 here) against
+// a direct element-by-element construction of the packed panels,
 // over random 1-D/2-D/3-D windows (strides 1-3, pads, dilations), blocks that start and end
 // mid-row, mid-panel and across images, and several panel widths. Packing only moves data: exact.
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 
 #include "graph/ops/nn/im2col.h"
 #include "graph/ops/nn/window_geometry.h"
+#include "kernels/kernel_table.h"
 
 namespace coreinfer::nntest {
 namespace {
@@ -34,15 +36,19 @@ float virtual_element(const std::vector<float>& x, int64_t image_stride, const W
 void expect_packed_block(const std::vector<float>& x, int64_t image_stride, const WindowGeometry& g, int nr,
                          int64_t k0, int64_t kc, int64_t n0, int64_t nc, const std::string& what) {
   const int64_t panels = (nc + nr - 1) / nr;
-  std::vector<float> got(static_cast<size_t>(panels * kc * nr), 12345.0f);
-  nn::pack_im2col_batched(x.data(), image_stride, g, nr, k0, kc, n0, nc, got.data());
-  for (int64_t j = 0; j < panels * nr; ++j)
-    for (int64_t p = 0; p < kc; ++p) {
-      const float want = j < nc ? virtual_element(x, image_stride, g, k0 + p, n0 + j) : 0.0f;
-      const float have = got[static_cast<size_t>((j / nr) * kc * nr + p * nr + j % nr)];
-      ASSERT_EQ(have, want) << what << " nr " << nr << " k0 " << k0 << " kc " << kc << " n0 " << n0 << " nc " << nc
-                            << " at column " << j << " row " << p;
-    }
+  const nn::Im2colPackFn packers[] = {nn::pack_im2col_batched, nn::select_im2col_packer(kernels::active())};
+  for (const nn::Im2colPackFn pack : packers) {
+    const char* which = pack == nn::pack_im2col_batched ? "baseline" : "ISA";
+    std::vector<float> got(static_cast<size_t>(panels * kc * nr), 12345.0f);
+    pack(x.data(), image_stride, g, nr, k0, kc, n0, nc, got.data());
+    for (int64_t j = 0; j < panels * nr; ++j)
+      for (int64_t p = 0; p < kc; ++p) {
+        const float want = j < nc ? virtual_element(x, image_stride, g, k0 + p, n0 + j) : 0.0f;
+        const float have = got[static_cast<size_t>((j / nr) * kc * nr + p * nr + j % nr)];
+        ASSERT_EQ(have, want) << which << " packer, " << what << " nr " << nr << " k0 " << k0 << " kc " << kc
+                              << " n0 " << n0 << " nc " << nc << " at column " << j << " row " << p;
+      }
+  }
 }
 
 TEST(Im2colPack, RandomWindowsAndBlocksMatchDirectConstruction) {
@@ -58,7 +64,8 @@ TEST(Im2colPack, RandomWindowsAndBlocksMatchDirectConstruction) {
       w.kernel_shape.push_back(k);
       w.strides.push_back(uni(1, 3));
       w.dilations.push_back(iter % 7 == 0 ? 2 : 1);
-      in_spatial.push_back(uni(1, spatial == 3 ? 6 : 20));
+      // Some maps wide enough for strided runs of a whole 32-column panel.
+      in_spatial.push_back(uni(1, spatial == 3 ? 6 : (iter % 3 == 0 ? 80 : 20)));
     }
     w.pads.resize(2 * spatial);
     for (int d = 0; d < spatial; ++d) {

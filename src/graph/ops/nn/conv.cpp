@@ -59,6 +59,7 @@ class ConvKernel final : public OpKernel {
     if (k->group_ < 1) return invalid_argument("group must be >= 1, got " + std::to_string(k->group_));
     CI_ASSIGN_OR_RETURN(k->act_, fused_activation(ctx));
     k->gemm_ = select_gemm_kernel(ctx.kernels);
+    k->im2col_ = select_im2col_packer(ctx.kernels);
 #if defined(__x86_64__)
     if (ctx.kernels.isa >= kernels::Isa::kAvx512 && ctx.kernels.isa <= kernels::Isa::kAvx512Vnni)
       k->depthwise_ = depthwise_planes_avx512;
@@ -147,9 +148,10 @@ class ConvKernel final : public OpKernel {
       epi.image_stride = m * out_size;
       const int nr = gemm_.nr;
       const int64_t image_stride = channels * in_size;
-      const PackBlockFn packer = [xg, image_stride, &g, nr](int64_t k0, int64_t kc, int64_t n0, int64_t nc,
-                                                             float* dst) {
-        pack_im2col_batched(xg, image_stride, g, nr, k0, kc, n0, nc, dst);
+      const Im2colPackFn im2col = im2col_;
+      const PackBlockFn packer = [xg, image_stride, &g, nr, im2col](int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                                                                     float* dst) {
+        im2col(xg, image_stride, g, nr, k0, kc, n0, nc, dst);
       };
       GemmB src;
       src.packer = &packer;
@@ -183,6 +185,7 @@ class ConvKernel final : public OpKernel {
   int64_t group_ = 1;
   Activation act_;
   GemmKernel gemm_;
+  Im2colPackFn im2col_ = pack_im2col_batched;
   DepthwisePlanesFn depthwise_ = depthwise_planes_generic;
   bool weights_packed_ = false;
   std::vector<PackedA> packed_;

@@ -1,12 +1,18 @@
-#include "graph/ops/nn/im2col.h"
+// The im2col packer, compiled once per ISA (im2col_generic.cpp, im2col_avx512.cpp): everything
+// here has internal linkage, so each including file gets its own copy built with its flags.
+#pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#include "graph/ops/nn/window_geometry.h"
 
 namespace coreinfer::nn {
-
 namespace {
 
 // Copies and zero fills of a few floats (a run is at most a panel), inline: the compiler turns
@@ -18,8 +24,11 @@ inline void copy_chunks(float* __restrict dst, const float* __restrict src, int6
   std::memcpy(dst + n - kChunk, src + (n - kChunk) * src_step, kChunk * sizeof(float));
 }
 
-// src_step 1: a copy; 0: src[0..8) repeated (a fill from a block of zeros).
+// src_step 1: a copy; 0: src[0..16) repeated (a fill from a block of zeros).
 inline void copy_short(float* __restrict dst, const float* __restrict src, int64_t n, int64_t src_step = 1) {
+#if defined(__AVX512F__)
+  if (n >= 16) return copy_chunks<16>(dst, src, src_step, n);
+#endif
   if (n >= 8) {
     copy_chunks<8>(dst, src, src_step, n);
   } else if (n >= 4) {
@@ -32,8 +41,26 @@ inline void copy_short(float* __restrict dst, const float* __restrict src, int64
 }
 
 inline void zero_short(float* dst, int64_t n) {
-  static constexpr float kZeros[8] = {};
+  static constexpr float kZeros[16] = {};
   copy_short(dst, kZeros, n, 0);
+}
+
+// out[t] = src[2 * t] for t < n. With AVX-512: 16 at a time from two masked loads (a masked-off
+// lane never faults, so nothing past src[2 * (n - 1)] is touched) and one permute.
+inline void copy_every_other(float* __restrict out, const float* __restrict src, int64_t n) {
+#if defined(__AVX512F__)
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  for (int64_t t = 0; t < n; t += 16) {
+    const int64_t left = std::min<int64_t>(16, n - t), reads = 2 * left - 1;  // src[2t .. 2t + reads)
+    const __mmask16 lo = reads >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << reads) - 1);
+    const __mmask16 hi = reads <= 16 ? __mmask16(0) : static_cast<__mmask16>((1u << (reads - 16)) - 1);
+    const __m512 a = _mm512_maskz_loadu_ps(lo, src + 2 * t), b = _mm512_maskz_loadu_ps(hi, src + 2 * t + 16);
+    const __mmask16 store = left == 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
+    _mm512_mask_storeu_ps(out + t, store, _mm512_permutex2var_ps(a, even, b));
+  }
+#else
+  for (int64_t t = 0; t < n; ++t) out[t] = src[2 * t];
+#endif
 }
 
 // One run of a packed row: out[t] = row[first + t * stride] where that is inside [0, W), else 0.
@@ -52,6 +79,8 @@ inline void pack_run(const float* __restrict row, int64_t W, int64_t first, int6
   const float* __restrict src = row + first;
   if constexpr (kStride == 1) {
     copy_short(out + t_lo, src + t_lo, t_hi - t_lo);
+  } else if constexpr (kStride == 2) {
+    copy_every_other(out + t_lo, src + 2 * t_lo, t_hi - t_lo);
   } else {
     for (int64_t t = t_lo; t < t_hi; ++t) out[t] = src[t * s];
   }
@@ -131,13 +160,22 @@ void pack_rows_shifted(const float* x, const WindowGeometry& g, int nr, int64_t 
     const int64_t dh = r / g.kernel[2] * g.dilation[1] - g.pad_begin[1];
     const int64_t dw = r % g.kernel[2] * g.dilation[2] - g.pad_begin[2];
     shift[static_cast<size_t>(ri)] = dh * W + dw;
+    // Output row by output row: all zeros where the input row oh + dh is outside the image,
+    // else ones for the columns ow with 0 <= ow + dw < W.
     uint32_t* m = masks.data() + ri * nc;
-    int64_t oh = n0 / W, ow = n0 % W;
-    for (int64_t j = 0; j < nc; ++j) {
-      const bool valid = static_cast<uint64_t>(oh + dh) < static_cast<uint64_t>(H) &&
-                         static_cast<uint64_t>(ow + dw) < static_cast<uint64_t>(W);
-      m[j] = valid ? ~0u : 0u;
-      if (++ow == W) ow = 0, ++oh;
+    const int64_t ow_lo = std::max<int64_t>(0, -dw), ow_hi = std::min(W, W - dw);
+    for (int64_t j = 0, oh = n0 / W, ow = n0 % W; j < nc; ++oh, ow = 0) {
+      const int64_t len = std::min(W - ow, nc - j);
+      uint32_t* row = m + j;
+      if (static_cast<uint64_t>(oh + dh) >= static_cast<uint64_t>(H) || ow_lo >= ow_hi) {
+        std::fill(row, row + len, 0u);
+      } else {
+        const int64_t a = std::clamp(ow_lo - ow, int64_t{0}, len), b = std::clamp(ow_hi - ow, a, len);
+        std::fill(row, row + a, 0u);
+        std::fill(row + a, row + b, ~0u);
+        std::fill(row + b, row + len, 0u);
+      }
+      j += len;
     }
   }
   const int64_t limit = ((k0 + kc - 1) / ks + 1) * plane;  // end of the block's last channel
@@ -236,15 +274,8 @@ void pack_image(const float* x, const WindowGeometry& g, int nr, int64_t k0, int
   }
 }
 
-}  // namespace
-
-void pack_im2col_block(const float* x, const WindowGeometry& g, int nr, int64_t k0, int64_t kc, int64_t n0,
-                       int64_t nc, float* dst) {
-  pack_im2col_batched(x, 0, g, nr, k0, kc, n0, nc, dst);
-}
-
-void pack_im2col_batched(const float* x, int64_t image_stride, const WindowGeometry& g, int nr, int64_t k0,
-                         int64_t kc, int64_t n0, int64_t nc, float* dst) {
+void pack_im2col_impl(const float* x, int64_t image_stride, const WindowGeometry& g, int nr, int64_t k0, int64_t kc,
+                      int64_t n0, int64_t nc, float* dst) {
   const int64_t per_image = g.out_size();
   for (int64_t j = 0; j < nc;) {
     const int64_t n = n0 + j;
@@ -259,4 +290,5 @@ void pack_im2col_batched(const float* x, int64_t image_stride, const WindowGeome
   }
 }
 
+}  // namespace
 }  // namespace coreinfer::nn
