@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 
+#include "graph/ops/nn/max_pool_2d.h"
 #include "graph/ops/nn/nn_common.h"
 #include "graph/ops/nn/nn_ops.h"
 #include "graph/ops/nn/window_geometry.h"
@@ -21,6 +22,7 @@ struct PoolAttrs {
   bool count_include_pad = false;
   int64_t storage_order = 0;
   float p = 2;
+  MaxPoolPlaneFn max_plane = max_pool_plane_2d;  // the 2-D fast path, chosen for the ISA
 };
 
 Result<WindowGeometry> pool_geometry(const PoolAttrs& pa, const Tensor& x) {
@@ -55,78 +57,6 @@ inline int64_t tap_end(int64_t base, int64_t d, int64_t hi, int64_t kernel) {
   return hi <= base ? 0 : std::min(kernel, (hi - base + d - 1) / d);
 }
 
-// Folds one row of taps into the outputs acc[0..n): acc[i] = max(acc[i], row[i * stride + k]) for
-// k < kernel, with the generic path's rule (a later tap wins only if strictly greater, so a NaN
-// first tap sticks and later NaNs are skipped). `first` stores the first tap instead of folding.
-// A compile-time stride (1 or 2) lets the compiler vectorise the loop over outputs.
-template <int kStride>
-void fold_window_row(const float* __restrict row, int64_t stride, int64_t kernel, int64_t n, bool first,
-                     float* __restrict acc) {
-  const int64_t s = kStride > 0 ? kStride : stride;
-  for (int64_t k = 0; k < kernel; ++k) {
-    const float* __restrict r = row + k;
-    if (first && k == 0) {
-      for (int64_t i = 0; i < n; ++i) acc[i] = r[i * s];
-      continue;
-    }
-    for (int64_t i = 0; i < n; ++i) {
-      const float v = r[i * s];
-      acc[i] = v > acc[i] ? v : acc[i];
-    }
-  }
-}
-
-// One output of a window clipped to the input: taps [h_lo, h_hi) x [w_lo, w_hi), row-major.
-float max_clipped(const float* xp, int64_t in_w, int64_t h_lo, int64_t h_hi, int64_t w_lo, int64_t w_hi) {
-  float best = -std::numeric_limits<float>::infinity();
-  bool any = false;
-  for (int64_t h = h_lo; h < h_hi; ++h)
-    for (int64_t w = w_lo; w < w_hi; ++w) {
-      const float v = xp[h * in_w + w];
-      if (v > best || !any) best = v;
-      any = true;
-    }
-  return best;
-}
-
-// MaxPool over one 2-D (or 1-D) plane with dilation 1: per output row, the columns whose window
-// lies inside the input run as vector folds over the output row; the border columns clip.
-void max_pool_plane_2d(const WindowGeometry& g, const float* xp, float* yp) {
-  const int64_t in_h = g.in[1], in_w = g.in[2], out_h = g.out[1], out_w = g.out[2];
-  const int64_t kh = g.kernel[1], kw = g.kernel[2], sh = g.stride[1], sw = g.stride[2];
-  const int64_t ph = g.pad_begin[1], pw = g.pad_begin[2];
-  // Interior columns [ow_lo, ow_hi): ow * sw - pw >= 0 and ow * sw - pw + kw <= in_w.
-  const int64_t ow_lo = std::min(out_w, (pw + sw - 1) / sw);
-  const int64_t ow_hi =
-      in_w + pw - kw < 0 ? ow_lo : std::clamp<int64_t>((in_w + pw - kw) / sw + 1, ow_lo, out_w);
-  for (int64_t oh = 0; oh < out_h; ++oh) {
-    float* yrow = yp + oh * out_w;
-    const int64_t h0 = oh * sh - ph;
-    const int64_t h_lo = std::max<int64_t>(0, h0), h_hi = std::min(in_h, h0 + kh);
-    auto clipped = [&](int64_t ow) {
-      const int64_t w0 = ow * sw - pw;
-      yrow[ow] = max_clipped(xp, in_w, h_lo, h_hi, std::max<int64_t>(0, w0), std::min(in_w, w0 + kw));
-    };
-    for (int64_t ow = 0; ow < ow_lo; ++ow) clipped(ow);
-    for (int64_t ow = ow_hi; ow < out_w; ++ow) clipped(ow);
-    const int64_t n = ow_hi - ow_lo;
-    if (n <= 0) continue;
-    if (h_lo >= h_hi) {
-      std::fill(yrow + ow_lo, yrow + ow_hi, -std::numeric_limits<float>::infinity());
-      continue;
-    }
-    for (int64_t h = h_lo; h < h_hi; ++h) {
-      const float* row = xp + h * in_w + (ow_lo * sw - pw);
-      if (sw == 1)
-        fold_window_row<1>(row, sw, kw, n, h == h_lo, yrow + ow_lo);
-      else if (sw == 2)
-        fold_window_row<2>(row, sw, kw, n, h == h_lo, yrow + ow_lo);
-      else
-        fold_window_row<0>(row, sw, kw, n, h == h_lo, yrow + ow_lo);
-    }
-  }
-}
-
 // The fast path serves MaxPool without Indices over 1-D/2-D windows with dilation 1.
 bool max_pool_2d_applies(const PoolAttrs& pa, const WindowGeometry& g, bool want_indices) {
   return pa.kind == PoolKind::kMax && !want_indices && g.spatial <= 2 && g.kernel[0] == 1 && g.in[0] == 1 &&
@@ -144,7 +74,7 @@ Status run_pool_f32(const PoolAttrs& pa, OpRunContext& ctx) {
     const float* xd = x->data<float>();
     float* yd = y->data<float>();
     ctx.parallel_for(x->dim(0) * x->dim(1), 1, [&](int64_t begin, int64_t end) {
-      for (int64_t plane = begin; plane < end; ++plane) max_pool_plane_2d(g, xd + plane * in_size, yd + plane * out_size);
+      for (int64_t plane = begin; plane < end; ++plane) pa.max_plane(g, xd + plane * in_size, yd + plane * out_size);
     });
     return Status::ok();
   }
@@ -249,6 +179,7 @@ Result<std::unique_ptr<OpKernel>> make_pool(const OpBuildContext& ctx, PoolKind 
   pa.count_include_pad = ctx.attrs().get_int("count_include_pad", 0) != 0;
   pa.storage_order = ctx.attrs().get_int("storage_order", 0);
   pa.p = static_cast<float>(ctx.attrs().get_int("p", 2));
+  pa.max_plane = select_max_pool_plane(ctx.kernels);
   if (pa.window.kernel_shape.empty()) return invalid_argument("attribute kernel_shape is required");
   if (kind == PoolKind::kLp && pa.p <= 0) return invalid_argument("attribute p must be positive");
   return make_kernel([pa](OpRunContext& ctx) { return run_pool(pa, ctx); });
