@@ -11,7 +11,7 @@
 #   BUILD=build/h-loadgen STREAM=1 bash bench/serve_load.sh
 # Settings (environment): BUILD, or COREINFER / LOADGEN / MAKE_MODEL for single binaries, MODEL, THREADS (2), PARALLEL (8), CTX (512 per sequence),
 # CONCURRENCY (1,4,8), REQUESTS (8 per client), MAX_TOKENS (64), PROMPT_TOKENS (16, bench -p),
-# ROUNDS (3, single-stream pairs), STREAM (0; 1 streams with SSE and adds the time to first token), PORT (0: a free one), OUT,
+# ROUNDS (5, single-stream pairs), STREAM (0; 1 streams with SSE and adds the time to first token), PORT (0: a free one), OUT,
 # ENGINE_ARGS (extra flags given to both `bench` and `serve`, e.g. --fp32-activations).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ CONCURRENCY=${CONCURRENCY:-1,4,8}
 REQUESTS=${REQUESTS:-8}
 MAX_TOKENS=${MAX_TOKENS:-64}
 PROMPT_TOKENS=${PROMPT_TOKENS:-16}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 STREAM=${STREAM:-0}
 PORT=${PORT:-0}
 OUT=${OUT:-build/bench-serve}
