@@ -12,7 +12,15 @@ namespace {
 constexpr int64_t kMaxDepth = 384;       // k per block: a kc x nr B panel stays in L1
 constexpr int64_t kBlockBytes = 256 << 10;  // a packed B block (kc x nc)
 constexpr int64_t kRowBlock = 240;          // rows of A (x kc) that stay in L2 across a B block
-constexpr int64_t kMaxSharedB = 4 << 20;    // floats of B packed up front when shared by row blocks
+// Floats of B packed up front when shared by row blocks: at most 1.5 MB (a 7x7 layer's strided
+// im2col, 1.2 MB, is worth packing once; a 2-4 MB shared B, read by every row block from L3,
+// made 3x3 convs at 14x14-28x28 20-30% slower than each row block packing its own).
+constexpr int64_t kMaxSharedB = 384 << 10;
+// Costs for splitting C between workers, per depth step, in tenths of a tile: a tile of C
+// (8 x 32 multiply-adds at 32 a cycle: 8 cycles); packing a B column tile (32 im2col values at
+// 0.5-1.5 cycles each: ~3 tiles); streaming an A row panel from memory (8 weights at ~0.7 a cycle
+// from DRAM on one core: ~1.4 tiles).
+constexpr int64_t kTileCost = 10, kPackCost = 30, kAStreamCost = 14;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -115,18 +123,26 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
   const int64_t kc_max = a.kc;
   const int64_t nc = std::max<int64_t>(nr, kBlockBytes / 4 / kc_max / nr * nr);
   // C's micro-tiles split into a grid of parts, one per worker, chosen so the busiest worker has
-  // the fewest tiles: a narrow C (196 columns at batch 1 = 7 tiles) splits by rows rather than
-  // leave one thread 4 column tiles and the other 3.
+  // the least work (in tenths of a tile over the depth): its tiles; the B columns it packs (when
+  // B is packed here); the A rows it streams from memory. A narrow C (49 columns: the weights of
+  // a 7x7 layer at batch 1 dominate) splits by rows, each worker streaming half of A; a wide one
+  // by columns.
   const int64_t mt = ceil_div(m, mr), nt = ceil_div(n, nr);
+  // (A shared B is packed by all workers together but then read whole by each, from the other
+  // cores' caches: counted as if each worker packed its columns.)
+  auto cost = [&](int64_t mp, int64_t np) {
+    const int64_t pack = b.packed ? 0 : kPackCost * ceil_div(nt, np);
+    return kTileCost * ceil_div(mt, mp) * ceil_div(nt, np) + pack + kAStreamCost * ceil_div(mt, mp);
+  };
   int m_parts = 1, n_parts = 1;
-  int64_t best = mt * nt;
+  int64_t best = cost(1, 1);
   auto traffic = [&](int64_t mp, int64_t np) { return np * m * k + mp * n * k; };
   for (int mp = 1; mp <= threads && mp <= mt; ++mp)
     for (int np = 1; mp * np <= threads && np <= nt; ++np) {
-      const int64_t cost = ceil_div(mt, mp) * ceil_div(nt, np);
-      const bool tie = cost == best && (mp * np < m_parts * n_parts ||
-                                        (mp * np == m_parts * n_parts && traffic(mp, np) < traffic(m_parts, n_parts)));
-      if (cost < best || tie) best = cost, m_parts = mp, n_parts = np;
+      const int64_t c = cost(mp, np);
+      const bool tie = c == best && (mp * np < m_parts * n_parts ||
+                                     (mp * np == m_parts * n_parts && traffic(mp, np) < traffic(m_parts, n_parts)));
+      if (c < best || tie) best = c, m_parts = mp, n_parts = np;
     }
   const int64_t part_rows = ceil_div(mt, m_parts) * mr, part_cols = ceil_div(nt, n_parts) * nr;
 
