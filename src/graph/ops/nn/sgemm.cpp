@@ -19,8 +19,8 @@ constexpr int64_t kMaxSharedB = 384 << 10;
 // Costs for splitting C between workers, per depth step, in tenths of a tile: a tile of C
 // (8 x 32 multiply-adds at 32 a cycle: 8 cycles); packing a B column tile (32 im2col values at
 // 0.5-1.5 cycles each: ~3 tiles); streaming an A row panel from memory (8 weights at ~0.7 a cycle
-// from DRAM on one core: ~1.4 tiles).
-constexpr int64_t kTileCost = 10, kPackCost = 30, kAStreamCost = 14;
+// from DRAM on one core: ~1.4 tiles) or a prepacked B column tile (32 values: ~5.6 tiles).
+constexpr int64_t kTileCost = 10, kPackCost = 30, kAStreamCost = 14, kBStreamCost = 56;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -123,16 +123,16 @@ void sgemm(const OpRunContext& ctx, const GemmKernel& kernel, int64_t m, int64_t
   const int64_t kc_max = a.kc;
   const int64_t nc = std::max<int64_t>(nr, kBlockBytes / 4 / kc_max / nr * nr);
   // C's micro-tiles split into a grid of parts, one per worker, chosen so the busiest worker has
-  // the least work (in tenths of a tile over the depth): its tiles; the B columns it packs (when
-  // B is packed here); the A rows it streams from memory. A narrow C (49 columns: the weights of
-  // a 7x7 layer at batch 1 dominate) splits by rows, each worker streaming half of A; a wide one
-  // by columns.
+  // the least work (in tenths of a tile over the depth): its tiles; the B columns it packs (or,
+  // packed beforehand, streams from memory); the A rows it streams. A narrow C (49 columns: the
+  // weights of a 7x7 layer at batch 1 dominate) splits by rows, each worker streaming half of A;
+  // a wide one by columns; a MatMul by prepacked weights (B) so that each worker streams half.
   const int64_t mt = ceil_div(m, mr), nt = ceil_div(n, nr);
   // (A shared B is packed by all workers together but then read whole by each, from the other
   // cores' caches: counted as if each worker packed its columns.)
   auto cost = [&](int64_t mp, int64_t np) {
-    const int64_t pack = b.packed ? 0 : kPackCost * ceil_div(nt, np);
-    return kTileCost * ceil_div(mt, mp) * ceil_div(nt, np) + pack + kAStreamCost * ceil_div(mt, mp);
+    const int64_t b_cost = (b.packed ? kBStreamCost : kPackCost) * ceil_div(nt, np);
+    return kTileCost * ceil_div(mt, mp) * ceil_div(nt, np) + b_cost + kAStreamCost * ceil_div(mt, mp);
   };
   int m_parts = 1, n_parts = 1;
   int64_t best = cost(1, 1);
