@@ -234,10 +234,10 @@ TEST(DepthwiseKernel, Avx512Planes) {
 }
 #endif
 
-// A NaN input stays NaN through Clip (as std::max / std::min in the portable epilogue leave it),
-// in every output whose window covers it, and only there.
+// A NaN input stays NaN through Relu and Clip (as the unfused ops leave it), in every output
+// whose window covers it, and only there.
 void check_nan_propagates(nn::DepthwiseFusedFn fn) {
-  for (const Activation::Kind kind : {Activation::Kind::kClip})
+  for (const Activation::Kind kind : {Activation::Kind::kRelu, Activation::Kind::kClip})
     for (int64_t width : {7, 20, 56}) {
       const WindowGeometry g = geometry(flat_case(width, width, 3, 1, 1, 1, 1, 1, 1));
       std::vector<float> x(static_cast<size_t>(g.in_size()), 1.0f), w(9, 0.5f);

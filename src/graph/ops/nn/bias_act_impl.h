@@ -23,7 +23,7 @@ inline void bias_act(float* x, int64_t n, float bias, const float* col_bias, con
   switch (act.kind) {
     case Activation::Kind::kNone: return;
     case Activation::Kind::kRelu:
-      for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+      for (int64_t i = 0; i < n; ++i) x[i] = x[i] < 0.0f ? 0.0f : x[i];  // a NaN stays NaN, as in the Relu op
       return;
     case Activation::Kind::kClip:
       for (int64_t i = 0; i < n; ++i) x[i] = std::min(std::max(x[i], a), b);

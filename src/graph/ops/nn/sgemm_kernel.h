@@ -12,7 +12,7 @@
 namespace coreinfer::nn {
 
 // Applied to a finished tile while it is still in registers: C[r][j] += row_bias[r] +
-// residual[r * ldr + j], then max(C, 0) when relu (a NaN gives 0), or min(max(C, lo), hi) when
+// residual[r * ldr + j], then max(0, C) when relu (a NaN stays NaN, as in the Relu op), or min(max(C, lo), hi) when
 // clamp (Clip / Relu6: a NaN stays NaN, as in bias_act). Null pointers are skipped. cols in (0, NR):
 // only the first cols columns of C (and of residual) are read and written, in kernels whose
 // GemmKernel::partial_cols is set (a narrow last column tile, e.g. 49 = 32 + 17 at 7x7).
@@ -125,7 +125,7 @@ void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t 
 #pragma GCC unroll 16
       for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[r][v] = T::max(acc[r][v], T::splat(0.0f));
+        for (int v = 0; v < NV; ++v) acc[r][v] = T::max(T::splat(0.0f), acc[r][v]);
     }
     if (epi->clamp) {
       const V lo = T::splat(epi->lo), hi = T::splat(epi->hi);

@@ -55,10 +55,10 @@ void kernel_8x12(int64_t kc, const float* a, const float* b, float* c, int64_t l
           acc[r][v] = vaddq_f32(acc[r][v], vld1q_f32(epi->residual + r * epi->ldr + 4 * v));
     }
     if (epi->relu) {
-      // fmaxnm: a NaN gives 0, as the x86 kernels' max(acc, 0) and bias_act's Relu do.
+      // fmax: a NaN stays NaN, as in the Relu op, the x86 kernels' max(0, acc) and bias_act.
       const float32x4_t zero = vdupq_n_f32(0.0f);
       for (int r = 0; r < kMr; ++r)
-        for (int v = 0; v < 3; ++v) acc[r][v] = vmaxnmq_f32(acc[r][v], zero);
+        for (int v = 0; v < 3; ++v) acc[r][v] = vmaxq_f32(acc[r][v], zero);
     }
     if (epi->clamp) {
       // fmax / fmin: a NaN stays NaN, as bias_act's Clip keeps it.
