@@ -111,6 +111,9 @@ TEST(SgemmEpilogue, MatchesReference) {
       {8, 1000, 20, false, true, false, false, K::kNone, 0},   // one row panel: split by columns
       {72, 49, 1153, true, false, true, false, K::kRelu, 49},  // 7x7 at batch 1: tail tile, uneven depth blocks
       {24, 196, 800, false, true, false, true, K::kClip, 0},   // 14x14: a 4-column tail, accumulate
+      {16, 33, 40, true, false, true, false, K::kRelu, 0},     // a 1-column tail tile
+      {11, 50, 500, false, false, true, true, K::kClip, 0},    // 18 = a narrow tile + a 2-column tail
+      {8, 35, 9, true, false, false, false, K::kNone, 0},      // a 3-column tail
       // Fewer rows than a panel (GemmKernel::few_rows): a Linear layer at batch 1..4, and 5 rows
       // (the full-panel edge path).
       {1, 1000, 1280, false, true, false, false, K::kNone, 0},  // deep K, column bias
