@@ -16,6 +16,7 @@
 #include "core/huge_page_buffer.h"
 #include "kernels/kernel_table.h"
 #include "kernels/quant/int8_path.h"
+#include "kernels/quant/int8_rows.h"
 
 namespace {
 
@@ -112,19 +113,24 @@ void gemv(benchmark::State& state, const KernelTable* t, DType type, bool int8, 
     state.SkipWithError("no memory");
     return;
   }
-  const RepackRowFn repack = int8 ? k->int8_repack_row : k->repack_row;
-  std::vector<uint8_t> row(stride), repacked(stride);
+  std::vector<uint8_t> gguf(matrix);
   for (int64_t r = 0; r < rows; ++r) {  // 16 distinct rows, repeated
     if (r < 16) {
       const AlignedBuffer src = random_floats(kGemvCols, 100 + static_cast<uint32_t>(r));
-      k->quantize_row(src.as<float>(), row.data(), kGemvCols);
-      if (repack != nullptr) {
-        repack(row.data(), repacked.data(), kGemvCols);
-        row = repacked;
-      }
-      std::memcpy(mem->data() + r * stride, row.data(), stride);
+      k->quantize_row(src.as<float>(), gguf.data() + r * stride, kGemvCols);
     } else {
-      std::memcpy(mem->data() + r * stride, mem->data() + (r % 16) * stride, stride);
+      std::memcpy(gguf.data() + r * stride, gguf.data() + (r % 16) * stride, stride);
+    }
+  }
+  if (int8) {
+    int8_repack_rows(*k, gguf.data(), stride, mem->data(), rows, kGemvCols);  // row pairs where the level has them
+  } else {
+    for (int64_t r = 0; r < rows; ++r) {
+      if (k->repack_row != nullptr) {
+        k->repack_row(gguf.data() + r * stride, mem->data() + r * stride, kGemvCols);
+      } else {
+        std::memcpy(mem->data() + r * stride, gguf.data() + r * stride, stride);
+      }
     }
   }
   for (int64_t m = 1; m < n_mats; ++m) std::memcpy(mem->data() + m * matrix, mem->data(), matrix);

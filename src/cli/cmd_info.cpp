@@ -60,6 +60,7 @@ void print_kernels() {
     const kernels::WeightKernels& w = k.weights[i];
     if (w.dot_row == nullptr) continue;
     std::string act = w.has_int8_path() ? kernels::isa_name(w.int8_isa) : "-";
+    if (w.has_int8_path() && w.int8_row_group == 2) act += " (row pairs)";
     if (w.has_int8_path() && w.act_quantize != nullptr)
       act += std::string(" (bf16 activations, quantised at ") + kernels::isa_name(w.act_quantize_isa) + ")";
     std::printf("  %-12s %s / %s / %s / %s\n", std::string(dtype_info(i)->name).c_str(), kernels::isa_name(w.dequant_isa),

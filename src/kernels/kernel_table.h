@@ -55,6 +55,11 @@ using ActBytesFn = size_t (*)(int64_t n);
 // As DotMultiFn, with activation vector j in the type's activation format at xq + j * xq_stride (bytes).
 using Int8DotMultiFn = void (*)(const void* w, size_t row_stride, int64_t n_rows, const void* xq, size_t xq_stride,
                                 int64_t n_x, float* y, int64_t y_stride, int64_t n);
+// Row groups of the 8-bit path (WeightKernels::int8_row_group rows stored together): writes one
+// group from that many GGUF rows (at src + r * src_stride) into as many row strides at dst, and
+// decodes one group back into y + r * n.
+using RepackGroupFn = void (*)(const void* src, size_t src_stride, void* dst, int64_t n);
+using DequantGroupFn = void (*)(const void* w, size_t row_stride, float* y, int64_t n);
 
 struct WeightKernels {
   // GGUF layout (the file's bytes).
@@ -80,6 +85,14 @@ struct WeightKernels {
   DequantRowFn int8_dequant_row = nullptr;
   Int8DotMultiFn int8_dot_multi = nullptr;
   Isa int8_isa = Isa::kScalar;
+  // Row groups, where the level's kernels want rows together (int8_row_group > 1: the i8mm
+  // level's row pairs, int8_path.h): every whole group of a matrix's rows is stored in the group
+  // layout (int8_repack_group / int8_dequant_group), the last rows % group rows in the row layout.
+  // int8_dot_multi then takes w at a group boundary, with n_rows a multiple of the group or
+  // reaching the matrix's last row. kernels/quant/int8_rows.h walks a matrix either way.
+  int int8_row_group = 1;
+  RepackGroupFn int8_repack_group = nullptr;
+  DequantGroupFn int8_dequant_group = nullptr;
   // The activation format int8_dot_multi reads: nullptr = Q8A (KernelTable::quantize_act,
   // q8a_bytes); BF16 has its own (BF16A: act_quantize, act_bytes, from act_quantize_isa).
   QuantizeActFn act_quantize = nullptr;
@@ -155,6 +168,16 @@ bool isa_supported(Isa isa);
 void register_quant_ref(KernelTable& t);
 void register_math_ref(KernelTable& t);
 void register_int8_ref(KernelTable& t);  // quantize_act and the types' int8 paths
+// The 8-bit path of k reads rows one by one (no row groups).
+static inline void set_int8_row_layout(WeightKernels& k) {
+  k.int8_row_group = 1;
+  k.int8_repack_group = nullptr;
+  k.int8_dequant_group = nullptr;
+}
+// k's 8-bit path of `type` (Q8_0 or Q4_0; others keep the row layout) stores rows in pairs
+// (Q8_0I2 / Q4_0I2, int8_path.h), with the scalar pair repack and decode
+// (kernels/ref/quant_int8_ref.cpp). The caller sets the int8_dot_multi that reads them.
+void set_int8_row_pairs(WeightKernels& k, DType type);
 // Points k's int8_* / act_* fields at a bf16-activation path (BF16A activations, the GGUF BF16
 // layout as it is) whose kernels come from `isa`.
 static inline void set_bf16_act_path(WeightKernels& k, Int8DotMultiFn dot, QuantizeActFn quantize, Isa isa) {
@@ -162,6 +185,7 @@ static inline void set_bf16_act_path(WeightKernels& k, Int8DotMultiFn dot, Quant
   k.int8_dequant_row = k.dequant_row;
   k.int8_dot_multi = dot;
   k.int8_isa = isa;
+  set_int8_row_layout(k);
   k.act_quantize = quantize;
   k.act_bytes = bf16a_bytes_fn;
   k.act_quantize_isa = isa;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 
+#include "kernels/quant/int8_rows.h"
+
 namespace coreinfer::ops {
 namespace {
 
@@ -47,6 +49,7 @@ void dot_rows(OpContext& ctx, const WeightMatrix& w, const float* x, int64_t n, 
     uint8_t* xq = ctx.shared_scratch(xq_stride * static_cast<size_t>(n));
     const kernels::QuantizeActFn quantize = ctx.k().act_quantizer(k);
     for (int64_t j = 0; j < n; ++j) quantize(x + j * w.cols, xq + j * xq_stride, w.cols);
+    // Chunks start at multiples of kRowGrain rows: row group boundaries (kernel_table.h).
     rows_guided(ctx, w.rows, [&](int64_t begin, int64_t end) {
       k.int8_dot_multi(w.row(begin), stride, end - begin, xq, xq_stride, n, y + begin, w.rows, w.cols);
     });
@@ -68,9 +71,7 @@ void gemm_f32_weights(OpContext& ctx, const WeightMatrix& w, const float* x, int
 
 void gemm_dequant_tiles(OpContext& ctx, const WeightMatrix& w, const float* x, int64_t n, float* y) {
   const kernels::WeightKernels& k = ctx.k().weights[static_cast<uint32_t>(w.type)];
-  const auto dequant = w.layout == WeightLayout::kPacked ? k.packed_dequant_row
-                       : w.layout == WeightLayout::kInt8 ? k.int8_dequant_row
-                                                         : k.dequant_row;
+  const auto dequant = w.layout == WeightLayout::kPacked ? k.packed_dequant_row : k.dequant_row;
   const auto gemm = ctx.k().gemm_nt_f32;
   const int64_t tile_rows =
       std::clamp<int64_t>(static_cast<int64_t>(kTileTargetBytes / (sizeof(float) * static_cast<size_t>(w.cols))) / 4 * 4,
@@ -84,7 +85,11 @@ void gemm_dequant_tiles(OpContext& ctx, const WeightMatrix& w, const float* x, i
     for (int64_t t = t_begin; t < t_end; ++t) {
       const int64_t r0 = t * tile_rows;
       const int64_t m = std::min(tile_rows, w.rows - r0);
-      for (int64_t i = 0; i < m; ++i) dequant(w.row(r0 + i), tile + i * w.cols, w.cols);
+      if (w.layout == WeightLayout::kInt8) {  // tiles start at a multiple of 4 rows: a row group's boundary
+        kernels::int8_dequant_rows(k, w.row(r0), w.row_stride(), m, tile, w.cols);
+      } else {
+        for (int64_t i = 0; i < m; ++i) dequant(w.row(r0 + i), tile + i * w.cols, w.cols);
+      }
       gemm(m, n, w.cols, tile, w.cols, x, w.cols, y + r0, w.rows);
     }
   });

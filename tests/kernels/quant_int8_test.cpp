@@ -2,11 +2,13 @@
 // this CPU supports, on random blocks over odd and long row lengths, at unaligned addresses:
 //   quantize_act: the scalar quantizer against the Q8A definition (|x - d q| <= d / 2, sums);
 //                 every level bit for bit the scalar one.
-//   repack + int8_dequant_row: bit for bit the GGUF dequant of the original row.
+//   repack + decode of whole matrices (kernels/quant/int8_rows.h, row pairs where the level has
+//   them): bit for bit the GGUF dequant of the original rows.
 //   int8_dot_multi: within 2 (n / 16 + 4) u S of the exact (double) dot of the decoded weights
 //                   with the decoded activations, S = sum |x^_e| (|w_e| + 2 |b_e|) (b_e the
 //                   weight's min part: only Q4_K has one); each result bit for bit the same
-//                   kernel's result for that row and vector alone, for any n_rows and n_x <= 8.
+//                   kernel's result for that row and vector alone (a one-row matrix: the row
+//                   layout), for any n_rows and n_x <= 8.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -18,6 +20,7 @@
 #include "kernels/math_test_util.h"
 #include "kernels/quant/blocks.h"
 #include "kernels/quant/int8_path.h"
+#include "kernels/quant/int8_rows.h"
 #include "kernels/quant_test_util.h"
 
 namespace coreinfer::kernels::testing {
@@ -82,6 +85,25 @@ std::vector<double> min_parts(DType type, const std::vector<uint8_t>& w, int64_t
   return b;
 }
 
+// n_rows random GGUF rows of n elements, one after the other.
+std::vector<uint8_t> random_rows(const WeightFormat& f, int64_t n, int n_rows, std::mt19937& rng) {
+  std::vector<uint8_t> rows;
+  for (int r = 0; r < n_rows; ++r) {
+    const std::vector<uint8_t> w = random_weights(f, n, rng);
+    rows.insert(rows.end(), w.begin(), w.end());
+  }
+  return rows;
+}
+
+// GGUF rows [first, first + n_rows) of `gguf` (stride bytes each) as a matrix of their own in k's
+// 8-bit layout, at `offset` bytes into the returned buffer.
+std::vector<uint8_t> int8_matrix(const WeightKernels& k, const std::vector<uint8_t>& gguf, size_t stride, int first,
+                                 int n_rows, int64_t n, size_t offset = 0) {
+  std::vector<uint8_t> out(offset + stride * static_cast<size_t>(n_rows));
+  int8_repack_rows(k, gguf.data() + stride * static_cast<size_t>(first), stride, out.data() + offset, n_rows, n);
+  return out;
+}
+
 class Int8LevelTest : public LevelTest {};
 
 TEST_P(Int8LevelTest, ScalarQuantizerFollowsTheQ8ADefinition) {
@@ -131,13 +153,19 @@ TEST_P(Int8LevelTest, RepackedRowsDecodeToTheGgufValues) {
     const WeightKernels* k = simd.weight(type);
     ASSERT_TRUE(k != nullptr && k->has_int8_path()) << format_name(f);
     for (int64_t n : row_lengths(f)) {
-      const std::vector<uint8_t> w = random_weights(f, n, rng);
-      std::vector<uint8_t> layout = w;
-      if (k->int8_repack_row != nullptr) k->int8_repack_row(w.data(), layout.data(), n);
-      std::vector<float> expected(n), got(n);
-      ref.weight(type)->dequant_row(w.data(), expected.data(), n);
-      k->int8_dequant_row(layout.data(), got.data(), n);
-      ASSERT_EQ(std::memcmp(expected.data(), got.data(), n * sizeof(float)), 0) << level() << " " << format_name(f) << " n=" << n;
+      // Three rows: a row pair and a lone row where the level stores pairs.
+      constexpr int kRows = 3;
+      const size_t stride = static_cast<size_t>(n / f.block_size * f.block_bytes);
+      const std::vector<uint8_t> w = random_rows(f, n, kRows, rng);
+      const std::vector<uint8_t> layout = int8_matrix(*k, w, stride, 0, kRows, n);
+      std::vector<float> expected(kRows * n), got(kRows * n), last(n);
+      for (int r = 0; r < kRows; ++r) ref.weight(type)->dequant_row(w.data() + r * stride, expected.data() + r * n, n);
+      int8_dequant_rows(*k, layout.data(), stride, kRows, got.data(), n);
+      ASSERT_EQ(std::memcmp(expected.data(), got.data(), got.size() * sizeof(float)), 0)
+          << level() << " " << format_name(f) << " n=" << n;
+      int8_dequant_rows(*k, layout.data() + 2 * stride, stride, 1, last.data(), n);  // the matrix's last row alone
+      ASSERT_EQ(std::memcmp(expected.data() + 2 * n, last.data(), n * sizeof(float)), 0)
+          << level() << " " << format_name(f) << " n=" << n << " last row";
     }
   }
 }
@@ -163,19 +191,21 @@ TEST_P(Int8LevelTest, DotIsWithinTheBoundOfTheExactDot) {
         s += std::fabs(xd[e]) * (std::fabs(static_cast<double>(wf[e])) + 2.0 * b[e]);
       }
       const double bound = 2.0 * (static_cast<double>(n) / 16.0 + 4.0) * u * s;
-      // Weights and activations off any alignment.
+      // Weights and activations off any alignment; the row alone, and twice as a row pair where
+      // the level stores pairs.
       const int w_off = ++variant % 4 * 3, x_off = variant % 3 * 5;
-      std::vector<uint8_t> wbuf(w.size() + w_off), xbuf(xq.size() + x_off);
-      if (k->int8_repack_row != nullptr) {
-        k->int8_repack_row(w.data(), wbuf.data() + w_off, n);
-      } else {
-        std::memcpy(wbuf.data() + w_off, w.data(), w.size());
-      }
+      std::vector<uint8_t> xbuf(xq.size() + x_off);
       std::memcpy(xbuf.data() + x_off, xq.data(), xq.size());
-      float y = 0.0f;
-      k->int8_dot_multi(wbuf.data() + w_off, w.size(), 1, xbuf.data() + x_off, xq.size(), 1, &y, 1, n);
-      EXPECT_LE(std::fabs(static_cast<double>(y) - exact), bound)
-          << level() << " " << format_name(f) << " n=" << n << " y=" << y << " exact=" << exact;
+      std::vector<uint8_t> two = w;
+      two.insert(two.end(), w.begin(), w.end());
+      for (int n_rows : {1, 2}) {
+        const std::vector<uint8_t> wbuf = int8_matrix(*k, two, w.size(), 0, n_rows, n, w_off);
+        float y[2] = {0.0f, 0.0f};
+        k->int8_dot_multi(wbuf.data() + w_off, w.size(), n_rows, xbuf.data() + x_off, xq.size(), 1, y, 1, n);
+        for (int r = 0; r < n_rows; ++r)
+          EXPECT_LE(std::fabs(static_cast<double>(y[r]) - exact), bound)
+              << level() << " " << format_name(f) << " n=" << n << " rows " << n_rows << " y=" << y[r] << " exact=" << exact;
+      }
     }
   }
 }
@@ -199,12 +229,13 @@ TEST_P(Int8LevelTest, ZeroWeightsGiveExactlyZero) {
         std::memset(blk + 128, 0xAA, 64);  // qh: high 2 bits 2 -> q = 32
       }
     }
-    std::vector<uint8_t> layout = w;
-    if (k->int8_repack_row != nullptr) k->int8_repack_row(w.data(), layout.data(), n);
+    std::vector<uint8_t> three = w;  // a row pair and a lone row where the level stores pairs
+    for (int r = 1; r < 3; ++r) three.insert(three.end(), w.begin(), w.end());
+    const std::vector<uint8_t> layout = int8_matrix(*k, three, w.size(), 0, 3, n);
     const std::vector<uint8_t> xq = quantized(ref, random_activations(n, rng));
-    float y = 1.0f;
-    k->int8_dot_multi(layout.data(), layout.size(), 1, xq.data(), xq.size(), 1, &y, 1, n);
-    EXPECT_EQ(y, 0.0f) << level() << " " << format_name(f);
+    float y[3] = {1.0f, 1.0f, 1.0f};
+    k->int8_dot_multi(layout.data(), w.size(), 3, xq.data(), xq.size(), 1, y, 1, n);
+    for (int r = 0; r < 3; ++r) EXPECT_EQ(y[r], 0.0f) << level() << " " << format_name(f) << " row " << r;
   }
 }
 
@@ -217,15 +248,7 @@ TEST_P(Int8LevelTest, DotMultiIsBitIdenticalToOneRowOneVector) {
       SCOPED_TRACE("n=" + std::to_string(n));
       constexpr int kRows = 7;
       const size_t stride = static_cast<size_t>(n / f.block_size * f.block_bytes);
-      std::vector<uint8_t> rows(stride * kRows);
-      for (int r = 0; r < kRows; ++r) {
-        const std::vector<uint8_t> w = random_weights(f, n, rng);
-        if (k->int8_repack_row != nullptr) {
-          k->int8_repack_row(w.data(), rows.data() + r * stride, n);
-        } else {
-          std::memcpy(rows.data() + r * stride, w.data(), stride);
-        }
-      }
+      const std::vector<uint8_t> gguf = random_rows(f, n, kRows, rng);
       const size_t xs = q8a_bytes(n) + 8;  // a stride that is not the vector's size
       std::vector<uint8_t> acts(xs * kMaxDotVectors);
       for (int j = 0; j < kMaxDotVectors; ++j) {
@@ -233,10 +256,13 @@ TEST_P(Int8LevelTest, DotMultiIsBitIdenticalToOneRowOneVector) {
         std::memcpy(acts.data() + j * xs, xq.data(), xq.size());
       }
       float alone[kMaxDotVectors][kRows];
-      for (int j = 0; j < kMaxDotVectors; ++j)
-        for (int r = 0; r < kRows; ++r)
-          k->int8_dot_multi(rows.data() + r * stride, stride, 1, acts.data() + j * xs, xs, 1, &alone[j][r], 1, n);
+      for (int r = 0; r < kRows; ++r) {
+        const std::vector<uint8_t> row = int8_matrix(*k, gguf, stride, r, 1, n);
+        for (int j = 0; j < kMaxDotVectors; ++j)
+          k->int8_dot_multi(row.data(), stride, 1, acts.data() + j * xs, xs, 1, &alone[j][r], 1, n);
+      }
       for (int n_rows = 1; n_rows <= kRows; ++n_rows) {
+        const std::vector<uint8_t> rows = int8_matrix(*k, gguf, stride, 0, n_rows, n);
         for (int n_x = 1; n_x <= kMaxDotVectors; ++n_x) {
           std::vector<float> y(static_cast<size_t>(kMaxDotVectors) * 16, -1.0f);
           k->int8_dot_multi(rows.data(), stride, n_rows, acts.data(), xs, n_x, y.data(), 16, n);
@@ -267,30 +293,31 @@ TEST_P(Int8LevelTest, DotMultiOverManyRowsIsBitIdenticalToOneRow) {
     const int64_t n = f.block_size == 32 ? 5632 : 2816;
     constexpr int kRows = 37, kYStride = 40;
     const size_t stride = static_cast<size_t>(n / f.block_size * f.block_bytes);
-    std::vector<uint8_t> rows(stride * kRows);
-    for (int r = 0; r < kRows; ++r) {
-      const std::vector<uint8_t> w = random_weights(f, n, rng);
-      if (k->int8_repack_row != nullptr) {
-        k->int8_repack_row(w.data(), rows.data() + r * stride, n);
-      } else {
-        std::memcpy(rows.data() + r * stride, w.data(), stride);
-      }
-    }
+    const std::vector<uint8_t> gguf = random_rows(f, n, kRows, rng);
     const size_t xs = q8a_bytes(n) + 3;
     std::vector<uint8_t> acts(xs * kMaxDotVectors);
     for (int j = 0; j < kMaxDotVectors; ++j) {
       const std::vector<uint8_t> xq = quantized(ref, random_activations(n, rng));
       std::memcpy(acts.data() + j * xs, xq.data(), xq.size());
     }
+    std::vector<float> alone(static_cast<size_t>(kMaxDotVectors) * kRows);
+    for (int r = 0; r < kRows; ++r) {
+      const std::vector<uint8_t> row = int8_matrix(*k, gguf, stride, r, 1, n);
+      for (int j = 0; j < kMaxDotVectors; ++j)
+        k->int8_dot_multi(row.data(), stride, 1, acts.data() + j * xs, xs, 1, &alone[j * kRows + r], 1, n);
+    }
+    // The whole matrix, its first 16 rows (a multiple of the row group), and a matrix of 9 rows.
+    const std::vector<uint8_t> all = int8_matrix(*k, gguf, stride, 0, kRows, n);
+    const std::vector<uint8_t> nine = int8_matrix(*k, gguf, stride, 0, 9, n);
     for (int n_rows : {kRows, 16, 9}) {
+      const std::vector<uint8_t>& rows = n_rows == 9 ? nine : all;
       for (int n_x : {1, 3, kMaxDotVectors}) {
         std::vector<float> y(static_cast<size_t>(kMaxDotVectors) * kYStride, -1.0f);
         k->int8_dot_multi(rows.data(), stride, n_rows, acts.data(), xs, n_x, y.data(), kYStride, n);
         for (int j = 0; j < n_x; ++j) {
           for (int r = 0; r < n_rows; ++r) {
-            float alone;
-            k->int8_dot_multi(rows.data() + r * stride, stride, 1, acts.data() + j * xs, xs, 1, &alone, 1, n);
-            ASSERT_EQ(std::memcmp(&y[j * kYStride + r], &alone, sizeof(float)), 0)
+            const float alone_rj = alone[j * kRows + r];
+            ASSERT_EQ(std::memcmp(&y[j * kYStride + r], &alone_rj, sizeof(float)), 0)
                 << level() << " " << format_name(f) << " rows " << n_rows << " vectors " << n_x << " (" << r << ", " << j << ")";
           }
           for (int r = n_rows; r < kYStride; ++r) ASSERT_EQ(y[j * kYStride + r], -1.0f) << "wrote past the rows";
@@ -309,6 +336,47 @@ TEST_P(Int8LevelTest, EveryTypeHasKernelsOfThisLevel) {
   for (DType type : kInt8Types) {
     const WeightKernels* k = simd.weight(type);
     EXPECT_NE(k->int8_isa, Isa::kScalar) << level() << " " << dtype_name(type);
+  }
+}
+
+// The layout is the level's: row pairs exactly where smmla reads them as they are (Arm i8mm:
+// Q8_0, Q4_0), rows everywhere else (the sve level reads rows with svdot).
+TEST_P(Int8LevelTest, RowPairsExactlyAtTheI8mmLevel) {
+  for (DType type : kInt8Types) {
+    const WeightKernels* k = simd.weight(type);
+    const bool pairs = GetParam() == Isa::kI8mm && (type == DType::kQ8_0 || type == DType::kQ4_0);
+    EXPECT_EQ(k->int8_row_group, pairs ? 2 : 1) << level() << " " << dtype_name(type);
+    EXPECT_EQ(k->int8_repack_group != nullptr, pairs) << level() << " " << dtype_name(type);
+    EXPECT_EQ(k->int8_dequant_group != nullptr, pairs) << level() << " " << dtype_name(type);
+  }
+}
+
+// The scalar row-pair layout against its definition (int8_path.h): scales of both rows, then the
+// quants 8 bytes at a time. Tested on every architecture, since the layout is written at load.
+TEST(Int8RowPairs, InterleaveTheRowLayoutEightBytesAtATime) {
+  std::mt19937 rng(21);
+  KernelTable scalar;
+  ASSERT_TRUE(build_table(Isa::kScalar, &scalar));
+  for (DType type : {DType::kQ8_0, DType::kQ4_0}) {
+    const WeightFormat& f = format_of(type);
+    WeightKernels k = *scalar.weight(type);
+    set_int8_row_pairs(k, type);
+    ASSERT_EQ(k.int8_row_group, 2);
+    for (const int64_t n : {int64_t{32}, int64_t{96}, int64_t{160}}) {
+      const size_t stride = static_cast<size_t>(n / 32 * f.block_bytes), head = static_cast<size_t>(2 * (n / 32));
+      const std::vector<uint8_t> gguf = random_rows(f, n, 2, rng);
+      std::vector<uint8_t> row0(stride), row1(stride), pair(2 * stride);
+      k.int8_repack_row(gguf.data(), row0.data(), n);
+      k.int8_repack_row(gguf.data() + stride, row1.data(), n);
+      k.int8_repack_group(gguf.data(), stride, pair.data(), n);
+      std::vector<uint8_t> expected(row0.begin(), row0.begin() + head);
+      expected.insert(expected.end(), row1.begin(), row1.begin() + head);
+      for (size_t c = head; c < stride; c += 8) {
+        expected.insert(expected.end(), row0.begin() + c, row0.begin() + c + 8);
+        expected.insert(expected.end(), row1.begin() + c, row1.begin() + c + 8);
+      }
+      ASSERT_EQ(pair, expected) << dtype_name(type) << " n=" << n;
+    }
   }
 }
 

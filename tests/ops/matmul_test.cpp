@@ -13,6 +13,7 @@
 #include "core/half.h"
 #include "core/thread_pool.h"
 #include "kernels/quant/int8_path.h"
+#include "kernels/quant/int8_rows.h"
 #include "ops/matmul.h"
 
 namespace coreinfer::ops {
@@ -31,11 +32,13 @@ bool has_layout(const kernels::WeightKernels& wk, WeightLayout l) {
 // Rows `wq` (GGUF layout) rewritten into layout `l`.
 std::vector<uint8_t> in_layout(const kernels::WeightKernels& wk, WeightLayout l, const std::vector<uint8_t>& wq,
                                int64_t rows, size_t stride, int64_t cols) {
-  const kernels::RepackRowFn repack = l == WeightLayout::kPacked ? wk.repack_row
-                                      : l == WeightLayout::kInt8 ? wk.int8_repack_row
-                                                                 : nullptr;
-  if (repack == nullptr) return wq;
   std::vector<uint8_t> out(wq.size());
+  if (l == WeightLayout::kInt8) {  // row pairs where the level has them
+    kernels::int8_repack_rows(wk, wq.data(), stride, out.data(), rows, cols);
+    return out;
+  }
+  const kernels::RepackRowFn repack = l == WeightLayout::kPacked ? wk.repack_row : nullptr;
+  if (repack == nullptr) return wq;
   for (int64_t r = 0; r < rows; ++r) repack(wq.data() + r * stride, out.data() + r * stride, cols);
   return out;
 }

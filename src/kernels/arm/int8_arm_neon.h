@@ -355,6 +355,7 @@ static inline void set_int8_kernel(KernelTable& t, DType type, Int8DotMultiFn fn
   WeightKernels& k = t.weights[static_cast<uint32_t>(type)];
   k.int8_dot_multi = fn;
   k.int8_isa = isa;
+  set_int8_row_layout(k);  // a level above one with row pairs reads rows again
 }
 
 }  // namespace

@@ -36,6 +36,15 @@
 //                       Q6_K's ql/qh put elements l, 32 + l, 64 + l, 96 + l of a 128-element half
 //                       in byte l of ql (low nibble), ql[32 + l] ... (see BlockQ6_K).
 //
+// Row pairs (Q8_0I2, Q4_0I2; chosen at the Arm i8mm level, WeightKernels::int8_row_group = 2):
+//   rows 2p and 2p + 1 of a matrix, each first written in its row layout above (Q8_0I / Q4_0I),
+//   stored together in their two row strides: row 2p's scales (2 nb bytes), row 2p + 1's scales,
+//   then the two rows' quant bytes interleaved 8 at a time (8 of row 2p, 8 of row 2p + 1, ...).
+//   Every 16 bytes are then the 2 x 8 int8 matrix that smmla multiplies (after one mask or shift
+//   for Q4_0I), with no zip per load. With an odd number of rows the last row keeps the row layout.
+//   Row pairs change where bytes are, never a result: the dot of each (row, vector) pair is defined
+//   below on the row layout.
+//
 // The dot products, per row and activation vector, are defined by the scalar reference
 // (kernels/ref/quant_int8_ref.cpp), per 32-element block b (16-element group g for Q6_K) with
 // the integer sum isum = sum of q_w * q_x over the block:

@@ -3,6 +3,7 @@
 // Q4_0I, Q4_K and Q6_K. These define the path's results; the SIMD kernels are tested against them.
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "core/half.h"
 #include "kernels/quant/blocks.h"
@@ -187,6 +188,42 @@ float dot_q6_k(const uint8_t* w, const void* xq, int64_t n) {
   return y;
 }
 
+// --- row pairs (Q8_0I2, Q4_0I2): the row layout's scales of both rows, then their quants 8 bytes
+// at a time (int8_path.h). Scalar: done once at load, and per tile in prompt processing, where
+// the decode itself costs far more than the copies. ---
+
+template <RepackRowFn Repack, int kRowBytesPerBlock>
+void repack_pair(const void* src, size_t src_stride, void* dst, int64_t n) {
+  const int64_t nb = n / kB;
+  const size_t row_bytes = static_cast<size_t>(kRowBytesPerBlock * nb), head = static_cast<size_t>(2 * nb);
+  std::vector<uint8_t> rows(2 * row_bytes);
+  Repack(src, rows.data(), n);
+  Repack(static_cast<const uint8_t*>(src) + src_stride, rows.data() + row_bytes, n);
+  auto* out = static_cast<uint8_t*>(dst);
+  std::memcpy(out, rows.data(), head);
+  std::memcpy(out + head, rows.data() + row_bytes, head);
+  for (size_t c = 0; c < row_bytes - head; c += 8) {
+    std::memcpy(out + 2 * head + 2 * c, rows.data() + head + c, 8);
+    std::memcpy(out + 2 * head + 2 * c + 8, rows.data() + row_bytes + head + c, 8);
+  }
+}
+
+template <DequantRowFn Dequant, int kRowBytesPerBlock>
+void dequant_pair(const void* w, size_t, float* y, int64_t n) {
+  const int64_t nb = n / kB;
+  const size_t row_bytes = static_cast<size_t>(kRowBytesPerBlock * nb), head = static_cast<size_t>(2 * nb);
+  const auto* p = static_cast<const uint8_t*>(w);
+  std::vector<uint8_t> rows(2 * row_bytes);
+  std::memcpy(rows.data(), p, head);
+  std::memcpy(rows.data() + row_bytes, p + head, head);
+  for (size_t c = 0; c < row_bytes - head; c += 8) {
+    std::memcpy(rows.data() + head + c, p + 2 * head + 2 * c, 8);
+    std::memcpy(rows.data() + row_bytes + head + c, p + 2 * head + 2 * c + 8, 8);
+  }
+  Dequant(rows.data(), y, n);
+  Dequant(rows.data() + row_bytes, y + n, n);
+}
+
 template <float (*Dot)(const uint8_t*, const void*, int64_t)>
 void int8_dot_multi_by_rows(const void* w, size_t row_stride, int64_t n_rows, const void* xq, size_t xq_stride,
                             int64_t n_x, float* y, int64_t y_stride, int64_t n) {
@@ -205,6 +242,19 @@ void set_int8(KernelTable& t, DType type, RepackRowFn repack, DequantRowFn dequa
 }
 
 }  // namespace
+
+void set_int8_row_pairs(WeightKernels& k, DType type) {
+  k.int8_row_group = 2;
+  if (type == DType::kQ8_0) {
+    k.int8_repack_group = repack_pair<repack_q8_0i, 34>;
+    k.int8_dequant_group = dequant_pair<dequant_q8_0i, 34>;
+  } else if (type == DType::kQ4_0) {
+    k.int8_repack_group = repack_pair<repack_q4_0i, 18>;
+    k.int8_dequant_group = dequant_pair<dequant_q4_0i, 18>;
+  } else {
+    set_int8_row_layout(k);
+  }
+}
 
 void register_int8_ref(KernelTable& t) {
   t.quantize_act = quantize_act_ref;

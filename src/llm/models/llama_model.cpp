@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/quant/int8_rows.h"
 #include "ops/attention.h"
 #include "ops/matmul.h"
 #include "ops/norm.h"
@@ -71,11 +72,10 @@ Status LlamaModel::copy_weights_to_huge_pages(const kernels::KernelTable& kernel
     const size_t bytes = w->row_stride() * w->rows;
     uint8_t* dst = weight_memory_.data() + offset;
     const kernels::WeightKernels* wk = kernels.weight(w->type);
-    const kernels::RepackRowFn repack = wk == nullptr                             ? nullptr
-                                        : w->layout == ops::WeightLayout::kPacked ? wk->repack_row
-                                        : w->layout == ops::WeightLayout::kInt8 ? wk->int8_repack_row
-                                                                                : nullptr;
-    if (repack != nullptr) {
+    const kernels::RepackRowFn repack = wk != nullptr && w->layout == ops::WeightLayout::kPacked ? wk->repack_row : nullptr;
+    if (w->layout == ops::WeightLayout::kInt8) {
+      kernels::int8_repack_rows(*wk, w->data, w->row_stride(), dst, w->rows, w->cols);
+    } else if (repack != nullptr) {
       for (int64_t r = 0; r < w->rows; ++r) repack(w->row(r), dst + r * w->row_stride(), w->cols);
     } else {
       std::memcpy(dst, w->data, bytes);
