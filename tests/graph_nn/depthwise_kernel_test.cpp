@@ -1,4 +1,4 @@
-// The depthwise plane kernels (portable and AVX-512) against a naive double reference on random
+// The depthwise plane kernels (portable, AVX-512, NEON) against a naive double reference on random
 // geometries: 3x3 stride 1 "same" (the flat kernel), 3x3 stride 1/2 with any padding (the row
 // blocks), other windows (the fallbacks), odd widths around the 16-lane vectors, residual and
 // every fused activation. Tolerance: 1e-5 of the sum of |terms| of each output, plus 1e-6.
@@ -232,7 +232,25 @@ TEST(DepthwiseKernel, Avx512Planes) {
   if (!kernels::isa_supported(kernels::Isa::kAvx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
   run_planes(nn::depthwise_planes_avx512);
 }
+#elif defined(__aarch64__)
+TEST(DepthwiseKernel, NeonPlanes) { run_planes(nn::depthwise_planes_neon); }
 #endif
+
+// The level's kernel is the one convolutions get.
+TEST(DepthwiseKernel, SelectedByTheKernelTable) {
+  kernels::KernelTable scalar;
+  ASSERT_TRUE(kernels::build_table(kernels::Isa::kScalar, &scalar));
+  EXPECT_EQ(nn::select_depthwise_planes(scalar), nn::depthwise_planes_generic);
+#if defined(__x86_64__)
+  kernels::KernelTable avx512;
+  if (kernels::build_table(kernels::Isa::kAvx512, &avx512))
+    EXPECT_EQ(nn::select_depthwise_planes(avx512), nn::depthwise_planes_avx512);
+#elif defined(__aarch64__)
+  kernels::KernelTable neon;
+  ASSERT_TRUE(kernels::build_table(kernels::Isa::kNeon, &neon));
+  EXPECT_EQ(nn::select_depthwise_planes(neon), nn::depthwise_planes_neon);
+#endif
+}
 
 // A NaN input stays NaN through Relu and Clip (as the unfused ops leave it), in every output
 // whose window covers it, and only there.
@@ -259,6 +277,11 @@ void check_nan_propagates(nn::DepthwiseFusedFn fn) {
 
 TEST(DepthwiseKernel, PortableMatchesReference) { run_all(nn::depthwise_fused_generic); }
 TEST(DepthwiseKernel, PortableKeepsNaN) { check_nan_propagates(nn::depthwise_fused_generic); }
+
+#if defined(__aarch64__)
+TEST(DepthwiseKernel, NeonMatchesReference) { run_all(nn::depthwise_fused_neon); }
+TEST(DepthwiseKernel, NeonKeepsNaN) { check_nan_propagates(nn::depthwise_fused_neon); }
+#endif
 
 #if defined(__x86_64__)
 TEST(DepthwiseKernel, Avx512MatchesReference) {

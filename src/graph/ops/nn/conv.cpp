@@ -60,10 +60,7 @@ class ConvKernel final : public OpKernel {
     CI_ASSIGN_OR_RETURN(k->act_, fused_activation(ctx));
     k->gemm_ = select_gemm_kernel(ctx.kernels);
     k->im2col_ = select_im2col_packer(ctx.kernels);
-#if defined(__x86_64__)
-    if (ctx.kernels.isa >= kernels::Isa::kAvx512 && ctx.kernels.isa <= kernels::Isa::kAvx512Vnni)
-      k->depthwise_ = depthwise_planes_avx512;
-#endif
+    k->depthwise_ = select_depthwise_planes(ctx.kernels);
     if (const Tensor* w = ctx.constant(1)) {
       CI_RETURN_IF_ERROR(k->check_weights(*w));
       k->packed_ = k->pack_weights(*w);

@@ -71,10 +71,7 @@ class ConvChainKernel final : public OpKernel {
     k->window_ = read_window_attrs(dw);
     k->window_.ceil_mode = false;
     k->gemm_ = select_gemm_kernel(ctx.kernels);
-#if defined(__x86_64__)
-    if (ctx.kernels.isa >= kernels::Isa::kAvx512 && ctx.kernels.isa <= kernels::Isa::kAvx512Vnni)
-      k->depthwise_ = depthwise_planes_avx512;
-#endif
+    k->depthwise_ = select_depthwise_planes(ctx.kernels);
     const Tensor* wd = ctx.constant(kWd);
     const Tensor* wp = ctx.constant(kWp);
     const Tensor* we = k->has_expand_ ? ctx.constant(kWe) : nullptr;

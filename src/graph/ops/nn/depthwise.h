@@ -1,12 +1,17 @@
 // Depthwise convolution (one input channel per output channel), one plane per call: a 3x3
-// window with stride 1 or 2 runs a register-blocked kernel (AVX-512), other windows a direct
-// loop the compiler vectorises along the output row. Compiled per ISA like the GEMM micro-kernel.
+// window with stride 1 or 2 runs a register-blocked kernel (AVX-512: 16 outputs per vector;
+// NEON: 4), other windows a direct loop the compiler vectorises along the output row. Compiled
+// per ISA like the GEMM micro-kernel.
 #pragma once
 
 #include <cstdint>
 
 #include "graph/activation.h"
 #include "graph/ops/nn/window_geometry.h"
+
+namespace coreinfer::kernels {
+struct KernelTable;
+}
 
 namespace coreinfer::nn {
 
@@ -44,6 +49,12 @@ using DepthwisePlanesFn = void (*)(const WindowGeometry& g, const DepthwisePlane
 void depthwise_planes_generic(const WindowGeometry& g, const DepthwisePlanes& a, int64_t begin, int64_t end);
 #if defined(__x86_64__)
 void depthwise_planes_avx512(const WindowGeometry& g, const DepthwisePlanes& a, int64_t begin, int64_t end);
+#elif defined(__aarch64__)
+void depthwise_fused_neon(const WindowGeometry& g, const float* x, const float* w, const DepthwiseEpilogue& e,
+                          float* y);
+void depthwise_planes_neon(const WindowGeometry& g, const DepthwisePlanes& a, int64_t begin, int64_t end);
 #endif
+// The best of these the kernel table's level allows.
+DepthwisePlanesFn select_depthwise_planes(const kernels::KernelTable& table);
 
 }  // namespace coreinfer::nn

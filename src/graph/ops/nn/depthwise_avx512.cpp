@@ -98,14 +98,9 @@ inline __mmask16 lanes(int64_t lo, int64_t hi) {
 }
 
 // One plane of a 3x3 window: the constants of every row block.
-struct Plane3x3 {
-  const float* x;
-  float* y;
-  const float* residual;
-  int64_t H, W, OH, OW, ph, pw;
-  __m512 w[9];
-  __m512 bias, lo, hi;  // lo/hi: the clamp of Relu / Clip (unused when !clamp)
-  bool clamp;
+struct Plane3x3 : detail::Plane3x3Args {
+  __m512 wv[9];
+  __m512 bias_v, lo_v, hi_v;
 };
 
 // The three taps (kw = 0, 1, 2) of 16 outputs whose window starts at input column `start`:
@@ -144,7 +139,7 @@ inline void block_3x3(const Plane3x3& p, const float* const* rows, int64_t oh0, 
   const int64_t start = ow0 * kStride - p.pw;
   __m512 acc[R];
 #pragma GCC unroll 8
-  for (int r = 0; r < R; ++r) acc[r] = p.bias;
+  for (int r = 0; r < R; ++r) acc[r] = p.bias_v;
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) {
     if (!rows[t]) continue;
@@ -154,9 +149,9 @@ inline void block_3x3(const Plane3x3& p, const float* const* rows, int64_t oh0, 
     for (int r = 0; r < R; ++r) {
       const int kh = t - r * kStride;
       if (kh < 0 || kh > 2) continue;
-      acc[r] = _mm512_fmadd_ps(v[0], p.w[kh * 3 + 0], acc[r]);
-      acc[r] = _mm512_fmadd_ps(v[1], p.w[kh * 3 + 1], acc[r]);
-      acc[r] = _mm512_fmadd_ps(v[2], p.w[kh * 3 + 2], acc[r]);
+      acc[r] = _mm512_fmadd_ps(v[0], p.wv[kh * 3 + 0], acc[r]);
+      acc[r] = _mm512_fmadd_ps(v[1], p.wv[kh * 3 + 1], acc[r]);
+      acc[r] = _mm512_fmadd_ps(v[2], p.wv[kh * 3 + 2], acc[r]);
     }
   }
   const __mmask16 store = lanes(0, p.OW - ow0);
@@ -166,7 +161,7 @@ inline void block_3x3(const Plane3x3& p, const float* const* rows, int64_t oh0, 
     const int64_t at = (oh0 + r) * p.OW + ow0;
     __m512 v = acc[r];
     if (p.residual) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(store, p.residual + at));
-    if (p.clamp) v = _mm512_min_ps(p.hi, _mm512_max_ps(p.lo, v));  // v second: NaN passes, as in bias_act
+    if (p.clamp) v = _mm512_min_ps(p.hi_v, _mm512_max_ps(p.lo_v, v));  // v second: NaN passes, as in bias_act
     _mm512_mask_storeu_ps(p.y + at, store, v);
   }
 }
@@ -201,7 +196,7 @@ inline void flat_vector(const Plane3x3& p, int64_t o, __mmask16 left, __mmask16 
   const int64_t n = p.H * p.W;
   // Three short FMA chains (one per kw) rather than one of nine: the vectors of a small plane
   // are too few for the out-of-order window to hide a long chain.
-  __m512 acc0 = p.bias, acc1 = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps();
+  __m512 acc0 = p.bias_v, acc1 = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps();
 #pragma GCC unroll 3
   for (int kh = 0; kh < 3; ++kh) {
     const int64_t s = o + (kh - 1) * p.W;
@@ -216,14 +211,14 @@ inline void flat_vector(const Plane3x3& p, int64_t o, __mmask16 left, __mmask16 
       b = _mm512_loadu_ps(row);
       c = _mm512_maskz_loadu_ps(right, row + 1);
     }
-    acc0 = _mm512_fmadd_ps(a, p.w[kh * 3 + 0], acc0);
-    acc1 = _mm512_fmadd_ps(b, p.w[kh * 3 + 1], acc1);
-    acc2 = _mm512_fmadd_ps(c, p.w[kh * 3 + 2], acc2);
+    acc0 = _mm512_fmadd_ps(a, p.wv[kh * 3 + 0], acc0);
+    acc1 = _mm512_fmadd_ps(b, p.wv[kh * 3 + 1], acc1);
+    acc2 = _mm512_fmadd_ps(c, p.wv[kh * 3 + 2], acc2);
   }
   const __mmask16 store = lanes(0, n - o);
   __m512 v = _mm512_add_ps(_mm512_add_ps(acc0, acc1), acc2);
   if (p.residual) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(store, p.residual + o));
-  if (p.clamp) v = _mm512_min_ps(p.hi, _mm512_max_ps(p.lo, v));  // v second: NaN passes, as in bias_act
+  if (p.clamp) v = _mm512_min_ps(p.hi_v, _mm512_max_ps(p.lo_v, v));  // v second: NaN passes, as in bias_act
   _mm512_mask_storeu_ps(p.y + o, store, v);
 }
 
@@ -263,16 +258,8 @@ void plane_flat(const Plane3x3& p, const FlatMasks* masks) {
   }
 }
 
-bool is_3x3(const WindowGeometry& g) {
-  return g.kernel[0] == 1 && g.in[0] == 1 && g.out[0] == 1 && g.pad_begin[0] == 0 && g.kernel[1] == 3 &&
-         g.kernel[2] == 3 && g.dilation[1] == 1 && g.dilation[2] == 1 && g.stride[1] == g.stride[2] &&
-         (g.stride[2] == 1 || g.stride[2] == 2);
-}
-
-// Relu and Clip become a clamp in the kernel; other activations run over the plane afterwards.
-bool clamps(const Activation& act) {
-  return act.kind == Activation::Kind::kRelu || act.kind == Activation::Kind::kClip;
-}
+using detail::clamps;
+using detail::is_3x3;
 
 bool is_flat(const WindowGeometry& g) {
   return g.stride[2] == 1 && g.pad_begin[1] == 1 && g.pad_begin[2] == 1 && g.out[1] == g.in[1] && g.out[2] == g.in[2];
@@ -282,21 +269,11 @@ bool is_flat(const WindowGeometry& g) {
 void fused_3x3(const WindowGeometry& g, const float* x, const float* w, const DepthwiseEpilogue& e, float* y,
                const FlatMasks* masks) {
   Plane3x3 p;
-  p.x = x;
-  p.y = y;
-  p.residual = e.residual;
-  p.H = g.in[1];
-  p.W = g.in[2];
-  p.OH = g.out[1];
-  p.OW = g.out[2];
-  p.ph = g.pad_begin[1];
-  p.pw = g.pad_begin[2];
-  for (int i = 0; i < 9; ++i) p.w[i] = _mm512_set1_ps(w[i]);
-  p.bias = _mm512_set1_ps(e.bias);
-  p.clamp = clamps(e.act);
-  const bool relu = e.act.kind == Activation::Kind::kRelu;
-  p.lo = _mm512_set1_ps(relu ? 0.0f : e.act.a);
-  p.hi = _mm512_set1_ps(relu ? std::numeric_limits<float>::infinity() : e.act.b);
+  static_cast<detail::Plane3x3Args&>(p) = detail::plane_3x3_args(g, x, e, y);
+  for (int i = 0; i < 9; ++i) p.wv[i] = _mm512_set1_ps(w[i]);
+  p.bias_v = _mm512_set1_ps(p.bias);
+  p.lo_v = _mm512_set1_ps(p.lo);
+  p.hi_v = _mm512_set1_ps(p.hi);
   if (is_flat(g)) plane_flat(p, masks);
   else if (g.stride[2] == 1) plane_3x3<1, 4>(p);
   else plane_3x3<2, 4>(p);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <limits>
 
 #include "graph/ops/nn/bias_act_impl.h"
 #include "graph/ops/nn/depthwise.h"
@@ -46,6 +47,40 @@ inline void depthwise_plane(const WindowGeometry& g, const float* x, const float
       }
     }
   }
+}
+
+// A 2-D 3x3 window, stride 1 or 2 in both directions, no dilation: what the register-blocked
+// kernels of the SIMD files take.
+inline bool is_3x3(const WindowGeometry& g) {
+  return g.kernel[0] == 1 && g.in[0] == 1 && g.out[0] == 1 && g.pad_begin[0] == 0 && g.kernel[1] == 3 &&
+         g.kernel[2] == 3 && g.dilation[1] == 1 && g.dilation[2] == 1 && g.stride[1] == g.stride[2] &&
+         (g.stride[2] == 1 || g.stride[2] == 2);
+}
+
+// Relu and Clip become a clamp in those kernels; other activations run over the plane afterwards.
+inline bool clamps(const Activation& act) {
+  return act.kind == Activation::Kind::kRelu || act.kind == Activation::Kind::kClip;
+}
+
+// A 3x3 plane call as the SIMD kernels take it, in scalars (each kernel broadcasts what it needs).
+struct Plane3x3Args {
+  const float* x;
+  float* y;
+  const float* residual;
+  int64_t H, W, OH, OW, ph, pw;
+  float bias, lo, hi;  // lo/hi: the clamp of Relu / Clip (unused when !clamp)
+  bool clamp;
+};
+
+inline Plane3x3Args plane_3x3_args(const WindowGeometry& g, const float* x, const DepthwiseEpilogue& e, float* y) {
+  const bool relu = e.act.kind == Activation::Kind::kRelu;
+  return Plane3x3Args{.x = x, .y = y, .residual = e.residual,
+                      .H = g.in[1], .W = g.in[2], .OH = g.out[1], .OW = g.out[2],
+                      .ph = g.pad_begin[1], .pw = g.pad_begin[2],
+                      .bias = e.bias,
+                      .lo = relu ? 0.0f : e.act.a,
+                      .hi = relu ? std::numeric_limits<float>::infinity() : e.act.b,
+                      .clamp = clamps(e.act)};
 }
 
 // Residual and activation over the n outputs of a plane (the portable epilogue).
