@@ -272,6 +272,27 @@ TEST(QLinearConv, ThreadedMatchesReference) {
   run_case(cc, 907, true, false, &pool3);
 }
 
+// One large image with several threads: the int8 depthwise kernel splits output rows into bands
+// (56x56 and up, stride 1), each band reading the input rows it needs, padding rows included.
+TEST(QLinearConv, DepthwiseRowBandsMatchReference) {
+  for (int threads : {2, 3}) {
+    ThreadPoolOptions o;
+    o.threads = threads;
+    o.pin = false;
+    ThreadPool pool(o);
+    ConvCase cc{};
+    cc.n = 1; cc.c = cc.m = cc.group = 20; cc.h = 56; cc.w = 56; cc.kh = cc.kw = 3;
+    cc.sh = cc.sw = 1; cc.dh = cc.dw = 1; cc.pads = {1, 1, 1, 1};
+    cc.x_signed = false; cc.w_signed = true; cc.per_channel = true; cc.bias = true;
+    run_case(cc, 920 + threads, true, true, &pool);
+    cc.h = 61; cc.w = 57; cc.pads = {2, 0, 0, 1};  // uneven bands, padding only on some sides
+    cc.x_signed = true; cc.per_channel = false;
+    run_case(cc, 930 + threads, true, false, &pool);
+    cc.h = cc.w = 64; cc.kh = cc.kw = 5; cc.pads = {2, 2, 2, 2};
+    run_case(cc, 940 + threads, true, true, &pool);
+  }
+}
+
 TEST(ConvInteger, MatchesScalarReference) {
   for (int t = 0; t < 10; ++t) {
     ConvCase cc{};

@@ -1,5 +1,7 @@
 #include "graph/ops/quant/conv_geometry.h"
 
+#include <algorithm>
+
 namespace coreinfer::quant {
 
 Result<WindowAttrs> read_window_attrs(const Attributes& attrs) {
@@ -81,6 +83,19 @@ Result<Window2d> window_geometry(const WindowAttrs& a, const std::vector<int64_t
   g.pad_l = pb[w];
   g.pad_r = pe[w];
   return g;
+}
+
+Window2d output_rows(const Window2d& g, int64_t r0, int64_t r1, int64_t* first_in) {
+  const int64_t span = (g.k_h - 1) * g.dil_h + 1;
+  const int64_t start = r0 * g.stride_h - g.pad_t, stop = (r1 - 1) * g.stride_h - g.pad_t + span;
+  const int64_t first = std::max<int64_t>(0, start), last = std::min(g.in_h, stop);
+  Window2d b = g;
+  b.in_h = last - first;
+  b.pad_t = first - start;
+  b.pad_b = stop - last;
+  b.out_h = r1 - r0;
+  *first_in = first;
+  return b;
 }
 
 }  // namespace coreinfer::quant

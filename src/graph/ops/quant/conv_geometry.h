@@ -30,6 +30,10 @@ struct Window2d {
   int64_t kernel_size() const { return k_h * k_w; }
 };
 
+// The window restricted to output rows [r0, r1): the input rows they read (from *first_in on;
+// the padding rows they reach above and below kept as padding), out_h = r1 - r0.
+Window2d output_rows(const Window2d& g, int64_t r0, int64_t r1, int64_t* first_in);
+
 // Geometry for input spatial dims `in` (1 or 2 of them) and kernel dims `kernel`.
 Result<Window2d> window_geometry(const WindowAttrs& a, const std::vector<int64_t>& in,
                                  const std::vector<int64_t>& kernel);
