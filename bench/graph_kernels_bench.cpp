@@ -94,7 +94,7 @@ struct PeakLoop {
 PeakLoop peak_loop() {
 #if defined(__x86_64__)
   const kernels::Isa isa = kernels::active().isa;
-  if (isa >= kernels::Isa::kAvx512 && isa <= kernels::Isa::kAvx512Vnni) return {16, fma_chain_avx512};
+  if (kernels::has_avx512(isa)) return {16, fma_chain_avx512};
   if (isa == kernels::Isa::kAvx2) return {8, fma_chain_avx2};
 #endif
   return {4, fma_chain_generic};

@@ -23,6 +23,8 @@ enum class Isa : int {
   kSve,        // scalable vectors
 };
 const char* isa_name(Isa isa);
+// The x86 levels with AVX-512 (the Arm levels compare greater, so `>= kAvx512` alone is not it).
+constexpr bool has_avx512(Isa isa) { return isa >= Isa::kAvx512 && isa <= Isa::kAvx512Vnni; }
 // Parses "scalar", "avx2", "avx512", "avx512vnni", "neon", "dotprod", "i8mm", "sve".
 bool parse_isa(const char* name, Isa* out);
 

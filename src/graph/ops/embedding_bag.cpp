@@ -65,7 +65,7 @@ class EmbeddingBagKernel final : public OpKernel {
 
 EmbeddingBagSumsFn select_sums(const kernels::KernelTable& k) {
 #if defined(__x86_64__)
-  if (k.isa >= kernels::Isa::kAvx512 && k.isa <= kernels::Isa::kAvx512Vnni) return embedding_bag_sums_avx512;
+  if (kernels::has_avx512(k.isa)) return embedding_bag_sums_avx512;
 #endif
   (void)k;
   return embedding_bag_sums_generic;

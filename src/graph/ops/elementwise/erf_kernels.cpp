@@ -17,15 +17,9 @@ void gelu_erf_portable(const float* __restrict x, float* __restrict y, int64_t n
   for (int64_t i = 0; i < n; ++i) y[i] = gelu_erf_fast(x[i]);
 }
 
-namespace {
-bool use_avx512(const kernels::KernelTable& table) {
-  return table.isa >= kernels::Isa::kAvx512 && table.isa <= kernels::Isa::kAvx512Vnni;
-}
-}  // namespace
-
 FloatArrayFn best_erf(const kernels::KernelTable& table) {
 #if defined(__x86_64__)
-  if (use_avx512(table)) return erf_avx512;
+  if (kernels::has_avx512(table.isa)) return erf_avx512;
   if (table.isa == kernels::Isa::kAvx2) return erf_avx2;
 #endif
   (void)table;
@@ -34,7 +28,7 @@ FloatArrayFn best_erf(const kernels::KernelTable& table) {
 
 FloatArrayFn best_gelu_erf(const kernels::KernelTable& table) {
 #if defined(__x86_64__)
-  if (use_avx512(table)) return gelu_erf_avx512;
+  if (kernels::has_avx512(table.isa)) return gelu_erf_avx512;
   if (table.isa == kernels::Isa::kAvx2) return gelu_erf_avx2;
 #endif
   (void)table;

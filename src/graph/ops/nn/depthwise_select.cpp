@@ -5,7 +5,7 @@ namespace coreinfer::nn {
 
 DepthwisePlanesFn select_depthwise_planes(const kernels::KernelTable& table) {
 #if defined(__x86_64__)
-  if (table.isa >= kernels::Isa::kAvx512 && table.isa <= kernels::Isa::kAvx512Vnni) return depthwise_planes_avx512;
+  if (kernels::has_avx512(table.isa)) return depthwise_planes_avx512;
 #elif defined(__aarch64__)
   if (table.isa >= kernels::Isa::kNeon) return depthwise_planes_neon;
 #endif

@@ -11,7 +11,7 @@ void pack_im2col_batched(const float* x, int64_t image_stride, const WindowGeome
 
 Im2colPackFn select_im2col_packer(const kernels::KernelTable& table) {
 #if defined(__x86_64__)
-  if (table.isa >= kernels::Isa::kAvx512 && table.isa <= kernels::Isa::kAvx512Vnni) return pack_im2col_batched_avx512;
+  if (kernels::has_avx512(table.isa)) return pack_im2col_batched_avx512;
 #endif
   (void)table;
   return pack_im2col_batched;

@@ -35,7 +35,7 @@ void small_gemm_generic(int64_t m, int64_t n, int64_t k, const float* a, int64_t
 NtKernels select_nt_kernels(const kernels::KernelTable& table) {
   NtKernels k;
 #if defined(__x86_64__)
-  if (table.isa >= kernels::Isa::kAvx512 && table.isa <= kernels::Isa::kAvx512Vnni) {
+  if (kernels::has_avx512(table.isa)) {
     k.pack = nt_pack_avx512;
     k.gemm = small_gemm_avx512;
   }

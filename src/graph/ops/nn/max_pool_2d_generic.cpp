@@ -8,7 +8,7 @@ void max_pool_plane_2d(const WindowGeometry& g, const float* x, float* y) { max_
 
 MaxPoolPlaneFn select_max_pool_plane(const kernels::KernelTable& table) {
 #if defined(__x86_64__)
-  if (table.isa >= kernels::Isa::kAvx512 && table.isa <= kernels::Isa::kAvx512Vnni) return max_pool_plane_2d_avx512;
+  if (kernels::has_avx512(table.isa)) return max_pool_plane_2d_avx512;
 #endif
   (void)table;
   return max_pool_plane_2d;

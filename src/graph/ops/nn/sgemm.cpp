@@ -51,7 +51,7 @@ int64_t depth_block(int64_t k) {
 
 GemmKernel select_gemm_kernel(const kernels::KernelTable& table) {
 #if defined(__x86_64__)
-  if (table.isa >= kernels::Isa::kAvx512 && table.isa <= kernels::Isa::kAvx512Vnni) return gemm_kernel_avx512();
+  if (kernels::has_avx512(table.isa)) return gemm_kernel_avx512();
   if (table.isa == kernels::Isa::kAvx2) return gemm_kernel_avx2();
 #elif defined(__aarch64__)
   if (table.isa >= kernels::Isa::kNeon && table.isa <= kernels::Isa::kSve) return gemm_kernel_neon();
