@@ -65,6 +65,13 @@ void fuse_conv_chains(Graph& graph);
 // by nothing else, becomes coreinfer::EmbeddingBag (rows summed as they are read).
 void fuse_embedding_bags(Graph& graph);
 
+// The 8-bit convolution chain in channels-last layout (int8_layout.cpp): 2-D QLinearConv with
+// constant weights becomes com.microsoft QLinearConv with channels_last = 1, the QLinearAdd /
+// QLinearMul and QLinearGlobalAveragePool between them follow, and Transposes convert at the
+// chain's edges only (a first convolution other than depthwise becomes coreinfer::QLinearConv
+// with nchw_input = 1 instead: NCHW x, NHWC y). optimize_graph runs it where the NHWC 8-bit kernels exist (AVX-512 VNNI).
+void use_channels_last_int8(Graph& graph);
+
 // Drops nodes none of whose outputs reach a graph output, and initializers nothing reads.
 void remove_dead_nodes(Graph& graph);
 

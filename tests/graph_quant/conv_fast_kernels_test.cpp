@@ -3,6 +3,7 @@
 // on random geometries, types, zero points and scales.
 #include "core/cpu_features.h"
 #include "graph/ops/quant/conv_gemm.h"
+#include "graph/ops/quant/conv_gemm_nhwc.h"
 #include "graph/ops/quant/depthwise_int8.h"
 #include "graph/ops/quant/depthwise_kernel.h"
 #include "graph/ops/quant/quant_util.h"
@@ -87,6 +88,60 @@ TEST(ConvGemmRequant, Avx512VnniMatchesPortable) {
     int64_t written = 0;
     for (uint8_t b : want) written += b != 0xEE;
     ASSERT_GT(written, 0);
+  }
+}
+
+// The channels-last GEMM against nhwc_gemm_portable, bit for bit: every row tail (1-5 below the
+// 6-row tile) and output-channel tail (1-3 vectors, partial vectors), rows wider than K (ldx),
+// int8 input (flip), weight zero points (pixel sums), signed and unsigned y, clamping in float or
+// by the packs, sub-ranges of output channels (the others untouched).
+TEST(NhwcGemm, Avx512VnniMatchesPortable) {
+  if (!has_avx512vnni() || !cpu_features().avx512vl) GTEST_SKIP() << "no AVX-512 VNNI";
+  std::mt19937 rng(23);
+  for (int t = 0; t < 150; ++t) {
+    const int64_t m = std::uniform_int_distribution<int64_t>(1, 150)(rng);
+    const int64_t k = std::uniform_int_distribution<int64_t>(1, 120)(rng);
+    const int64_t rows = std::uniform_int_distribution<int64_t>(1, 40)(rng);
+    const bool y_signed = t % 3 == 0, zero_points = t % 4 == 1;
+    const uint8_t flip = t % 5 == 2 ? 0x80 : 0;
+    const auto wv = random_ints<int32_t>(static_cast<size_t>(m * k), -128, 127, rng);
+    const std::vector<int32_t> wz = zero_points ? random_ints<int32_t>(static_cast<size_t>(m), -128, 127, rng)
+                                                : std::vector<int32_t>(static_cast<size_t>(m), 0);
+    const auto packed = quant::pack_nhwc_weights(m, k, true, [&](int64_t oc, int64_t kk) { return wv[oc * k + kk]; }, wz);
+    const int64_t ldx = packed.k_padded + 4 * (t % 3);
+    auto x = random_ints<uint8_t>(static_cast<size_t>(rows * ldx), 0, 255, rng);
+    std::vector<int32_t> pixel_sum(static_cast<size_t>(rows));
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t kk = k; kk < packed.k_padded; ++kk) x[r * ldx + kk] = flip;  // zero after the flip
+      for (int64_t kk = 0; kk < k; ++kk) pixel_sum[r] += x[r * ldx + kk] ^ flip;
+    }
+    const int64_t mp = packed.m_padded;
+    auto term = random_ints<int32_t>(static_cast<size_t>(mp), -200000, 200000, rng);
+    std::vector<float> scale(static_cast<size_t>(mp));
+    for (auto& v : scale) v = std::uniform_real_distribution<float>(1e-5f, 2e-3f)(rng);
+    const quant::Requant rq = quant::make_requant(1.0f, random_ints<int32_t>(1, y_signed ? -128 : 0, y_signed ? 127 : 255, rng)[0],
+                                                  y_signed ? ElemType::kInt8 : ElemType::kUint8);
+    const int64_t ldy = m + 5;
+    std::vector<uint8_t> want(static_cast<size_t>(rows * ldy), 0xEE), got(want);
+    quant::NhwcRequantOutput out;
+    out.term = term.data();
+    out.scale = scale.data();
+    out.pixel_sum = zero_points ? pixel_sum.data() : nullptr;
+    out.zero_point = rq.zero_point;
+    out.lo = rq.lo;
+    out.hi = rq.hi;
+    out.is_signed = y_signed;
+    out.small_scales = t % 5 < 3;  // the scales are <= 0.5: clamping by the packs, else in float
+    out.ldy = ldy;
+    const int64_t oc_begin = t % 2 ? (m / 3) / 16 * 16 : 0, oc_end = t % 2 ? m - m / 4 : m;
+    out.y = want.data();
+    quant::nhwc_gemm_portable(packed, oc_begin, oc_end, x.data(), ldx, rows, flip, out);
+    out.y = got.data();
+    quant::nhwc_gemm_avx512vnni(packed, oc_begin, oc_end, x.data(), ldx, rows, flip, out);
+    ASSERT_EQ(got, want) << "case " << t << ": " << m << "x" << k << " rows " << rows << " ldx " << ldx;
+    int64_t written = 0;
+    for (uint8_t b : want) written += b != 0xEE;
+    ASSERT_EQ(written > 0, oc_end > oc_begin);
   }
 }
 

@@ -12,6 +12,8 @@ struct ConvCase {
   bool x_signed, w_signed, per_channel, bias;
   std::string auto_pad = "NOTSET";
   bool conv1d = false;
+  bool channels_last = false;  // com.microsoft QLinearConv on NHWC x and y
+  bool nchw_input = false;     // with channels_last: coreinfer's QLinearConv, NCHW x
 };
 
 struct Raw {
@@ -108,7 +110,17 @@ void run_case(const ConvCase& cc, uint32_t seed, bool qlinear, bool constant_w, 
   const int64_t oh = out_dim(cc.h, cc.kh, cc.sh, cc.dh, pt, pb), ow = out_dim(cc.w, cc.kw, cc.sw, cc.dw, pl, pr);
   auto ref = ref_conv(cc, r, xz, wz, qlinear ? bias : std::vector<int32_t>{}, oh, ow, pt, pl);
 
-  Tensor x = int_tensor(cc.x_signed, xshape, r.x);
+  std::vector<int32_t> x_values = r.x;
+  const int64_t in_pixels = cc.conv1d ? cc.w : cc.h * cc.w, out_pixels = cc.conv1d ? ow : oh * ow;
+  if (cc.channels_last && cc.nchw_input) attrs.set_int("nchw_input", 1);
+  if (cc.channels_last && !cc.nchw_input) {  // x as [n][pixels][c]
+    xshape = cc.conv1d ? Shape{cc.n, cc.w, cc.c} : Shape{cc.n, cc.h, cc.w, cc.c};
+    for (int64_t n = 0; n < cc.n; ++n)
+      for (int64_t c = 0; c < cc.c; ++c)
+        for (int64_t p = 0; p < in_pixels; ++p) x_values[(n * in_pixels + p) * cc.c + c] = r.x[(n * cc.c + c) * in_pixels + p];
+  }
+  if (cc.channels_last) attrs.set_int("channels_last", 1);
+  Tensor x = int_tensor(cc.x_signed, xshape, x_values);
   Tensor w = int_tensor(cc.w_signed, wshape, r.w);
   Tensor xzt = cc.x_signed ? scalar<int8_t>(static_cast<int8_t>(xz)) : scalar<uint8_t>(static_cast<uint8_t>(xz));
   Tensor wzt = int_tensor(cc.w_signed, cc.per_channel ? Shape{cc.m} : Shape{}, wz);
@@ -118,24 +130,27 @@ void run_case(const ConvCase& cc, uint32_t seed, bool qlinear, bool constant_w, 
     std::vector<Tensor> ins{x, scalar<float>(xs), xzt, w, make<float>(cc.per_channel ? Shape{cc.m} : Shape{}, ws), wzt,
                             scalar<float>(ys), yzt};
     if (cc.bias) ins.push_back(make<int32_t>({cc.m}, bias));
-    out = run_op("", "QLinearConv", ins, attrs, 1, {false, true, true, constant_w, true, true, true, true, true}, pool);
+    out = run_op(cc.channels_last ? (cc.nchw_input ? "coreinfer" : "com.microsoft") : "", "QLinearConv", ins, attrs, 1, {false, true, true, constant_w, true, true, true, true, true}, pool);
   } else {
     out = run_op("", "ConvInteger", {x, w, xzt, wzt}, attrs, 1, {false, constant_w, true, true}, pool);
   }
   ASSERT_TRUE(out.is_ok()) << out.status().to_string();
   const Tensor& y = (*out)[0];
   Shape expect_shape = cc.conv1d ? Shape{cc.n, cc.m, ow} : Shape{cc.n, cc.m, oh, ow};
+  if (cc.channels_last) expect_shape = cc.conv1d ? Shape{cc.n, ow, cc.m} : Shape{cc.n, oh, ow, cc.m};
   ASSERT_EQ(y.shape(), expect_shape);
   const int32_t lo = cc.x_signed ? -128 : 0, hi = cc.x_signed ? 127 : 255;
   int bad = 0;
   for (int64_t i = 0; i < y.numel() && bad < 5; ++i) {
     const int64_t m = (i / (oh * ow)) % cc.m;
+    // y's element of ref[i] (NCHW order)
+    const int64_t at = cc.channels_last ? (i / (cc.m * out_pixels) * out_pixels + i % out_pixels) * cc.m + m : i;
     int64_t expect;
     int64_t got;
     if (qlinear) {
       const float scale = xs * ws[ws.size() == 1 ? 0 : m] / ys;
       expect = ref_requant(ref[i], scale, yz, lo, hi);
-      got = cc.x_signed ? y.data<int8_t>()[i] : y.data<uint8_t>()[i];
+      got = cc.x_signed ? y.data<int8_t>()[at] : y.data<uint8_t>()[at];
     } else {
       expect = ref[i];
       got = y.data<int32_t>()[i];
@@ -290,6 +305,94 @@ TEST(QLinearConv, DepthwiseRowBandsMatchReference) {
     run_case(cc, 930 + threads, true, false, &pool);
     cc.h = cc.w = 64; cc.kh = cc.kw = 5; cc.pads = {2, 2, 2, 2};
     run_case(cc, 940 + threads, true, true, &pool);
+  }
+}
+
+// com.microsoft QLinearConv with channels_last = 1 (NHWC x and y; the NHWC GEMM and depthwise
+// kernels with AVX-512 VNNI, the NCHW path between layout changes elsewhere).
+TEST(QLinearConv, ChannelsLastMatchesReference) {
+  std::mt19937 rng(4321);
+  for (int t = 0; t < 40; ++t) {
+    ConvCase cc{};
+    std::uniform_int_distribution<int> small(1, 3);
+    cc.n = small(rng) == 3 ? 2 : 1;
+    cc.group = std::vector<int>{1, 1, 1, 2, 3}[t % 5];
+    cc.c = cc.group * std::uniform_int_distribution<int>(1, 9)(rng) * (t % 3 == 0 ? 4 : 1);
+    cc.m = cc.group * std::uniform_int_distribution<int>(1, 70)(rng);
+    cc.h = std::uniform_int_distribution<int>(1, 11)(rng);
+    cc.w = std::uniform_int_distribution<int>(1, 13)(rng);
+    cc.kh = std::min<int64_t>(small(rng), cc.h);
+    cc.kw = std::min<int64_t>(small(rng), cc.w);
+    if (t % 4 == 0) cc.kh = cc.kw = 1;
+    cc.sh = small(rng) == 3 ? 2 : 1;
+    cc.sw = small(rng) == 3 ? 2 : 1;
+    cc.dh = (t % 7 == 0 && 2 * (cc.kh - 1) + 1 <= cc.h) ? 2 : 1;
+    cc.dw = (t % 9 == 0 && 2 * (cc.kw - 1) + 1 <= cc.w) ? 2 : 1;
+    cc.pads = {small(rng) - 1, small(rng) - 1, small(rng) - 1, small(rng) - 1};
+    if (t % 4 == 0) cc.pads = {0, 0, 0, 0};
+    cc.x_signed = t % 4 == 1;
+    cc.w_signed = t % 3 != 0;
+    cc.per_channel = t % 2 == 0;
+    cc.bias = t % 3 != 2;
+    cc.channels_last = true;
+    run_case(cc, 1000 + t, true, t % 2 == 0);
+    if (cc.c / cc.group == 1 && cc.m == cc.group) continue;  // depthwise: always NHWC x
+    cc.nchw_input = true;
+    run_case(cc, 1050 + t, true, t % 2 == 1);
+  }
+  for (int t = 0; t < 8; ++t) {  // depthwise, 16 channels and not
+    ConvCase cc{};
+    cc.n = 1 + t % 2;
+    cc.c = cc.m = cc.group = std::vector<int>{16, 5, 32, 21}[t % 4];
+    cc.h = 9 + t;
+    cc.w = 7 + 2 * t;
+    cc.kh = cc.kw = t == 6 ? 5 : 3;
+    cc.sh = cc.sw = 1 + t % 2;
+    cc.dh = cc.dw = 1;
+    cc.pads = t % 4 == 3 ? std::vector<int64_t>{0, 2, 1, 0} : std::vector<int64_t>{1, 1, 1, 1};
+    cc.x_signed = t % 3 == 2;
+    cc.w_signed = t != 4;
+    cc.per_channel = t % 2 == 1;
+    cc.bias = true;
+    cc.channels_last = true;
+    run_case(cc, 1100 + t, true, t % 2 == 0);
+  }
+  ConvCase cc{};  // one-dimensional
+  cc.n = 2; cc.group = 1; cc.c = 8; cc.m = 9; cc.h = 1; cc.w = 20; cc.kh = 1; cc.kw = 5;
+  cc.sh = 1; cc.sw = 2; cc.dh = 1; cc.dw = 2; cc.pads = {0, 2, 0, 1};
+  cc.x_signed = false; cc.w_signed = true; cc.per_channel = false; cc.bias = true; cc.conv1d = true;
+  cc.channels_last = true;
+  run_case(cc, 1200, true, true);
+}
+
+// The same on 2 and 3 threads: row blocks, output-channel splits of few pixels, depthwise bands
+// and channel splits.
+TEST(QLinearConv, ChannelsLastThreadedMatchesReference) {
+  for (int threads : {2, 3}) {
+    ThreadPoolOptions o;
+    o.threads = threads;
+    o.pin = false;
+    ThreadPool pool(o);
+    ConvCase cc{};
+    cc.n = 1; cc.group = 1; cc.c = 24; cc.m = 144; cc.h = 28; cc.w = 28; cc.kh = cc.kw = 1;
+    cc.sh = cc.sw = 1; cc.dh = cc.dw = 1; cc.pads = {0, 0, 0, 0};
+    cc.x_signed = false; cc.w_signed = true; cc.per_channel = true; cc.bias = true; cc.channels_last = true;
+    run_case(cc, 1300 + threads, true, true, &pool);
+    cc.c = 160; cc.m = 960; cc.h = cc.w = 7;  // 49 pixels: output channels split
+    run_case(cc, 1310 + threads, true, true, &pool);
+    cc.per_channel = false; cc.w_signed = false;  // uint8 weights, a zero point: pixel sums
+    run_case(cc, 1320 + threads, true, false, &pool);
+    cc.c = 3; cc.m = 32; cc.h = cc.w = 45; cc.kh = cc.kw = 3; cc.sh = cc.sw = 2; cc.pads = {1, 1, 1, 1};  // a stem
+    cc.w_signed = true;
+    run_case(cc, 1330 + threads, true, true, &pool);
+    cc.nchw_input = true;  // reading the NCHW input
+    run_case(cc, 1335 + threads, true, true, &pool);
+    cc.nchw_input = false;
+    cc.c = cc.m = cc.group = 48; cc.h = cc.w = 30; cc.sh = cc.sw = 1;  // depthwise in bands
+    run_case(cc, 1340 + threads, true, true, &pool);
+    cc.h = cc.w = 7;  // depthwise split by channels
+    cc.x_signed = true;
+    run_case(cc, 1350 + threads, true, false, &pool);
   }
 }
 

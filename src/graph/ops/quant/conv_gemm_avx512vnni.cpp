@@ -54,7 +54,6 @@ struct FusedTarget {
   const ConvRequantOutput* out;
   const PackedConvWeights* w;
   int64_t oc, p0;
-  __m512i order;  // dword permutation undoing the in-lane packs
 };
 
 template <int MR, int NV>
@@ -86,11 +85,8 @@ void tile_requant(const int8_t* w, int64_t kp, const uint8_t* x, int64_t pixels,
         q[v] = requantize16(a, rq);
       }
     }
-    // the saturating packs clamp to the output type's range (exact for values inside it); per
-    // 128-bit lane i they give dwords (q0[i], q1[i], q2[i], q3[i]), put back in order by t.order
-    const __m512i w01 = _mm512_packs_epi32(q[0], q[1]), w23 = _mm512_packs_epi32(q[2], q[3]);
-    const __m512i b = o.is_signed ? _mm512_packs_epi16(w01, w23) : _mm512_packus_epi16(w01, w23);
-    _mm512_mask_storeu_epi8(o.y + oc * o.ldy + t.p0, store, _mm512_permutexvar_epi32(t.order, b));
+    // the saturating packs clamp to the output type's range (exact for values inside it)
+    _mm512_mask_storeu_epi8(o.y + oc * o.ldy + t.p0, store, narrow_to_bytes(q, o.is_signed));
   }
 }
 
@@ -140,10 +136,7 @@ void pixel_group_requant(const PackedConvWeights& w, int64_t oc_begin, int64_t o
 
 void conv_gemm_requant_avx512vnni(const PackedConvWeights& w, int64_t oc_begin, int64_t oc_end, const uint8_t* x,
                                   int64_t pixels, const ConvRequantOutput& out) {
-  alignas(64) int32_t order[16];
-  for (int lane = 0; lane < 4; ++lane)
-    for (int i = 0; i < 4; ++i) order[4 * lane + i] = 4 * i + lane;  // output dword 4j + i <- packed dword 4i + j
-  FusedTarget t{&out, &w, 0, 0, _mm512_load_si512(order)};
+  FusedTarget t{&out, &w, 0, 0};
   const int64_t vectors = (out.rows + 15) / 16;  // only vectors holding real pixels
   int64_t v = 0;
   for (; v + 4 <= vectors; v += 4) {

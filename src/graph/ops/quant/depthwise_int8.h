@@ -43,6 +43,12 @@ void depthwise_int8_planes_avx512vnni(const DepthwiseInt8Plane* planes, int64_t 
 void depthwise_int8_nhwc_avx512vnni(const DepthwiseInt8Plane* planes, int64_t count, const Window2d& g, uint8_t* scratch);
 size_t depthwise_int8_nhwc_scratch_bytes(const Window2d& g);
 bool depthwise_int8_prefers_nhwc(const Window2d& g);
+// Channels-last tensors: channel c of input pixel i at x[i * ldx + c], of output pixel i at
+// y[i * ldy + c], for the `count` channels described by channels[c] (their x and y unused), with
+// the same results as the planes above. `scratch` as above.
+void depthwise_int8_channels_last_avx512vnni(const DepthwiseInt8Plane* channels, int64_t count, const uint8_t* x,
+                                             int64_t ldx, uint8_t* y, int64_t ldy, const Window2d& g, uint8_t* scratch);
+bool depthwise_int8_channels_last_fits(const Window2d& g);  // any kernel of <= 64 taps on a padded plane up to 1024x1024
 #endif
 
 }  // namespace coreinfer::quant

@@ -59,7 +59,7 @@ struct GroupConstants {
 // Two output pixels per step (independent vpdpbusd chains); TAPS > 0 fixes the tap count.
 template <int TAPS, bool SUMS, bool SIGNED>
 void output_pixels(const uint8_t* t, const int64_t* tap_off, int64_t taps_rt, const __m512i* w, const GroupConstants& k,
-                   const Window2d& g, int64_t pw, uint8_t* o) {
+                   const Window2d& g, int64_t pw, uint8_t* o, int64_t os) {
   const int64_t taps = TAPS > 0 ? TAPS : taps_rt;
   const __m512i ones = _mm512_set1_epi32(1);
   const int64_t step = g.stride_w * kLanes;
@@ -94,15 +94,15 @@ void output_pixels(const uint8_t* t, const int64_t* tap_off, int64_t taps_rt, co
         }
     }
 #pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) finish(a[i], sm[i], out + i * kLanes);
+    for (int i = 0; i < 4; ++i) finish(a[i], sm[i], out + i * os);
   };
   for (int64_t oh = 0; oh < g.out_h; ++oh) {
     const uint8_t* row = t + oh * g.stride_h * pw * kLanes;
-    uint8_t* orow = o + oh * g.out_w * kLanes;
+    uint8_t* orow = o + oh * g.out_w * os;
     int64_t ow = 0;
     for (; rows_of_3 && ow + 4 <= g.out_w; ow += 4) {
-      if (g.stride_w == 1) four(std::integral_constant<int, 1>{}, row + ow * step, orow + ow * kLanes);
-      else four(std::integral_constant<int, 2>{}, row + ow * step, orow + ow * kLanes);
+      if (g.stride_w == 1) four(std::integral_constant<int, 1>{}, row + ow * step, orow + ow * os);
+      else four(std::integral_constant<int, 2>{}, row + ow * step, orow + ow * os);
     }
     for (; ow + 2 <= g.out_w; ow += 2) {
       const uint8_t* at = row + ow * step;
@@ -117,8 +117,8 @@ void output_pixels(const uint8_t* t, const int64_t* tap_off, int64_t taps_rt, co
           s1 = _mm512_dpbusd_epi32(s1, x1, ones);
         }
       }
-      finish(a0, s0, orow + ow * kLanes);
-      finish(a1, s1, orow + (ow + 1) * kLanes);
+      finish(a0, s0, orow + ow * os);
+      finish(a1, s1, orow + (ow + 1) * os);
     }
     if (ow < g.out_w) {
       const uint8_t* at = row + ow * step;
@@ -128,21 +128,73 @@ void output_pixels(const uint8_t* t, const int64_t* tap_off, int64_t taps_rt, co
         a0 = _mm512_dpbusd_epi32(a0, x0, w[i]);
         if (SUMS) s0 = _mm512_dpbusd_epi32(s0, x0, ones);
       }
-      finish(a0, s0, orow + ow * kLanes);
+      finish(a0, s0, orow + ow * os);
     }
   }
 }
 
 template <int TAPS>
 void output_pixels_for(const uint8_t* t, const int64_t* tap_off, int64_t taps, const __m512i* w, const GroupConstants& k,
-                       const Window2d& g, int64_t pw, uint8_t* o) {
+                       const Window2d& g, int64_t pw, uint8_t* o, int64_t os) {
   if (k.need_sums) {
-    if (k.y_signed) output_pixels<TAPS, true, true>(t, tap_off, taps, w, k, g, pw, o);
-    else output_pixels<TAPS, true, false>(t, tap_off, taps, w, k, g, pw, o);
+    if (k.y_signed) output_pixels<TAPS, true, true>(t, tap_off, taps, w, k, g, pw, o, os);
+    else output_pixels<TAPS, true, false>(t, tap_off, taps, w, k, g, pw, o, os);
   } else {
-    if (k.y_signed) output_pixels<TAPS, false, true>(t, tap_off, taps, w, k, g, pw, o);
-    else output_pixels<TAPS, false, false>(t, tap_off, taps, w, k, g, pw, o);
+    if (k.y_signed) output_pixels<TAPS, false, true>(t, tap_off, taps, w, k, g, pw, o, os);
+    else output_pixels<TAPS, false, false>(t, tap_off, taps, w, k, g, pw, o, os);
   }
+}
+
+void output_pixels_any(const uint8_t* t, const int64_t* tap_off, int64_t taps, const __m512i* w, const GroupConstants& k,
+                       const Window2d& g, int64_t pw, uint8_t* o, int64_t os) {
+  if (taps == 9) output_pixels_for<9>(t, tap_off, taps, w, k, g, pw, o, os);
+  else output_pixels_for<0>(t, tap_off, taps, w, k, g, pw, o, os);
+}
+
+// The constants of planes grp[0 .. n) in lanes (lanes past n repeat the last plane and are never
+// stored), their taps' weights w[i] (one byte per dword) and the padding bytes.
+void load_group(const DepthwiseInt8Plane* grp, int64_t n, int64_t taps, GroupConstants& k, __m512i* w, __m128i& pad_v) {
+  alignas(64) int32_t constant[kLanes], w_zero[kLanes], zero_point[kLanes];
+  alignas(64) float scale[kLanes], lo[kLanes], hi[kLanes];
+  alignas(64) uint32_t wt[64][kLanes];
+  uint8_t pad[kLanes];
+  bool need_sums = false;
+  for (int64_t c = 0; c < kLanes; ++c) {
+    const DepthwiseInt8Plane& p = grp[std::min(c, n - 1)];
+    constant[c] = p.constant;
+    w_zero[c] = p.w_zero;
+    need_sums |= p.w_zero != 0;
+    zero_point[c] = p.rq.zero_point;
+    scale[c] = p.rq.scale;
+    lo[c] = p.rq.lo;
+    hi[c] = p.rq.hi;
+    pad[c] = static_cast<uint8_t>(p.x_zero_raw ^ p.flip);
+    for (int64_t i = 0; i < taps; ++i) wt[i][c] = static_cast<uint8_t>(p.w[i]);  // the weight byte, zeros above
+  }
+  k.constant = _mm512_load_si512(constant);
+  k.w_zero = _mm512_load_si512(w_zero);
+  k.zero_point = _mm512_load_si512(zero_point);
+  k.scale = _mm512_load_ps(scale);
+  k.lo = _mm512_load_ps(lo);
+  k.hi = _mm512_load_ps(hi);
+  k.need_sums = need_sums;
+  k.y_signed = grp[0].y_signed;
+  for (int64_t i = 0; i < taps; ++i) w[i] = _mm512_load_si512(wt[i]);
+  pad_v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pad));
+}
+
+// Every pixel of the padded plane T gets the padding bytes (interiors are overwritten by every
+// group), only when they differ from those already there.
+void fill_borders(uint8_t* t, int64_t pixels, __m128i pad_v, __m128i& filled_pad, bool& filled) {
+  if (filled && _mm_movemask_epi8(_mm_cmpeq_epi8(pad_v, filled_pad)) == 0xFFFF) return;
+  for (int64_t i = 0; i < pixels; ++i) _mm_storeu_si128(reinterpret_cast<__m128i*>(t + i * kLanes), pad_v);
+  filled_pad = pad_v;
+  filled = true;
+}
+
+void tap_offsets(const Window2d& g, int64_t pw, int64_t* tap_off) {
+  for (int64_t kh = 0; kh < g.k_h; ++kh)
+    for (int64_t kw = 0; kw < g.k_w; ++kw) tap_off[kh * g.k_w + kw] = (kh * g.dil_h * pw + kw * g.dil_w) * kLanes;
 }
 
 }  // namespace
@@ -183,48 +235,15 @@ void depthwise_int8_nhwc_avx512vnni(const DepthwiseInt8Plane* planes, int64_t co
   __m128i filled_pad = _mm_setzero_si128();
   bool filled = false;
   int64_t tap_off[64];
-  for (int64_t kh = 0; kh < g.k_h; ++kh)
-    for (int64_t kw = 0; kw < g.k_w; ++kw) tap_off[kh * g.k_w + kw] = (kh * g.dil_h * pw + kw * g.dil_w) * kLanes;
+  tap_offsets(g, pw, tap_off);
   for (int64_t first = 0; first < count; first += kLanes) {
     const DepthwiseInt8Plane* grp = planes + first;
     const int64_t n = std::min(kLanes, count - first);
-    // lanes past n repeat the last plane and are never stored
-    alignas(64) int32_t constant[kLanes], w_zero[kLanes], zero_point[kLanes];
-    alignas(64) float scale[kLanes], lo[kLanes], hi[kLanes];
-    alignas(64) uint32_t wt[64][kLanes];
-    uint8_t pad[kLanes];
-    bool need_sums = false;
-    for (int64_t c = 0; c < kLanes; ++c) {
-      const DepthwiseInt8Plane& p = grp[std::min(c, n - 1)];
-      constant[c] = p.constant;
-      w_zero[c] = p.w_zero;
-      need_sums |= p.w_zero != 0;
-      zero_point[c] = p.rq.zero_point;
-      scale[c] = p.rq.scale;
-      lo[c] = p.rq.lo;
-      hi[c] = p.rq.hi;
-      pad[c] = static_cast<uint8_t>(p.x_zero_raw ^ p.flip);
-      for (int64_t i = 0; i < taps; ++i) wt[i][c] = static_cast<uint8_t>(p.w[i]);  // the weight byte, zeros above
-    }
     GroupConstants k;
-    k.constant = _mm512_load_si512(constant);
-    k.w_zero = _mm512_load_si512(w_zero);
-    k.zero_point = _mm512_load_si512(zero_point);
-    k.scale = _mm512_load_ps(scale);
-    k.lo = _mm512_load_ps(lo);
-    k.hi = _mm512_load_ps(hi);
-    k.need_sums = need_sums;
-    k.y_signed = grp[0].y_signed;
     __m512i w[64];
-    for (int64_t i = 0; i < taps; ++i) w[i] = _mm512_load_si512(wt[i]);
-    // borders: every padded pixel gets the channels' zero-point bytes (interiors are overwritten
-    // by every group), so only when they change
-    const __m128i pad_v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pad));
-    if (!filled || _mm_movemask_epi8(_mm_cmpeq_epi8(pad_v, filled_pad)) != 0xFFFF) {
-      for (int64_t i = 0; i < ph * pw; ++i) _mm_storeu_si128(reinterpret_cast<__m128i*>(t + i * kLanes), pad_v);
-      filled_pad = pad_v;
-      filled = true;
-    }
+    __m128i pad_v;
+    load_group(grp, n, taps, k, w, pad_v);
+    fill_borders(t, ph * pw, pad_v, filled_pad, filled);
     // transpose in: 64 input pixels x 16 channels per step
     for (int64_t p0 = 0; p0 < in_size; p0 += 64) {
       const __mmask64 m = first_bytes(in_size - p0);
@@ -251,8 +270,7 @@ void depthwise_int8_nhwc_avx512vnni(const DepthwiseInt8Plane* planes, int64_t co
           _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), v);
         }
     }
-    if (taps == 9) output_pixels_for<9>(t, tap_off, taps, w, k, g, pw, o);
-    else output_pixels_for<0>(t, tap_off, taps, w, k, g, pw, o);
+    output_pixels_any(t, tap_off, taps, w, k, g, pw, o, kLanes);
     // transpose out: 64 output pixels x 16 channels per step
     for (int64_t p0 = 0; p0 < out_size; p0 += 64) {
       __m512i r[16];
@@ -269,6 +287,49 @@ void depthwise_int8_nhwc_avx512vnni(const DepthwiseInt8Plane* planes, int64_t co
       for (int64_t c = 0; c < n; ++c) _mm512_mask_storeu_epi8(grp[c].y + p0, m, r[c]);
     }
   }
+}
+
+
+void depthwise_int8_channels_last_avx512vnni(const DepthwiseInt8Plane* channels, int64_t count, const uint8_t* x,
+                                             int64_t ldx, uint8_t* y, int64_t ldy, const Window2d& g, uint8_t* scratch) {
+  const int64_t taps = g.kernel_size();
+  if (taps > 64 || count <= 0) return;  // callers check depthwise_int8_channels_last_fits
+  const int64_t pw = g.pad_l + g.in_w + g.pad_r, ph = g.pad_t + g.in_h + g.pad_b;
+  uint8_t* o = scratch;
+  uint8_t* t = scratch + o_bytes(g);
+  __m128i filled_pad = _mm_setzero_si128();
+  bool filled = false;
+  int64_t tap_off[64];
+  tap_offsets(g, pw, tap_off);
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(channels[0].flip));
+  for (int64_t c0 = 0; c0 < count; c0 += kLanes) {
+    const int64_t n = std::min(kLanes, count - c0);
+    const __mmask16 lanes = n >= kLanes ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << n) - 1);
+    GroupConstants k;
+    __m512i w[64];
+    __m128i pad_v;
+    load_group(channels + c0, n, taps, k, w, pad_v);
+    fill_borders(t, ph * pw, pad_v, filled_pad, filled);
+    for (int64_t ih = 0; ih < g.in_h; ++ih) {
+      const uint8_t* src = x + ih * g.in_w * ldx + c0;
+      uint8_t* dst = t + ((ih + g.pad_t) * pw + g.pad_l) * kLanes;
+      for (int64_t iw = 0; iw < g.in_w; ++iw)
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + iw * kLanes),
+                         _mm_xor_si128(_mm_maskz_loadu_epi8(lanes, src + iw * ldx), flip));
+    }
+    if (n == kLanes) {  // straight into the output pixels
+      output_pixels_any(t, tap_off, taps, w, k, g, pw, y + c0, ldy);
+      continue;
+    }
+    output_pixels_any(t, tap_off, taps, w, k, g, pw, o, kLanes);
+    for (int64_t i = 0; i < g.out_size(); ++i)
+      _mm_mask_storeu_epi8(y + i * ldy + c0, lanes, _mm_loadu_si128(reinterpret_cast<const __m128i*>(o + i * kLanes)));
+  }
+}
+
+bool depthwise_int8_channels_last_fits(const Window2d& g) {
+  const int64_t pw = g.pad_l + g.in_w + g.pad_r, ph = g.pad_t + g.in_h + g.pad_b;
+  return g.kernel_size() <= 64 && pw <= 1024 && ph <= 1024;
 }
 
 }  // namespace coreinfer::quant

@@ -19,6 +19,7 @@
 #include "graph/ops/quant/conv_partition.h"
 #include "graph/ops/quant/depthwise_int8.h"
 #include "graph/ops/quant/depthwise_kernel.h"
+#include "graph/ops/quant/qlinear_conv_nhwc.h"
 #include "graph/ops/quant/requant_row.h"
 #include "graph/ops/quant/scratch.h"
 #include "graph/ops/quant/quant_ops.h"
@@ -43,6 +44,10 @@ struct QuantParams {
   std::vector<Requant> requant;  // per output channel (QLinearConv)
   // GEMM path with the weights packed at build time: bias - xz * sum(w) + K * xz * wz per channel
   std::vector<int32_t> col_term;
+  // the same for the NHWC GEMM (packed_nhwc_), with the scales, both padded for its vectors
+  std::vector<int32_t> nhwc_term;
+  std::vector<float> nhwc_scale;
+  bool nhwc_small_scales = false;
   // depthwise int8 path: the weights in the int8 domain and each channel's constant
   std::vector<int8_t> dw_weights;
   std::vector<int32_t> dw_constant;
@@ -74,8 +79,14 @@ int32_t depthwise_weights(const uint8_t* raw, int64_t ks, bool w_signed, int32_t
 
 class QConvKernel final : public OpKernel {
  public:
-  QConvKernel(bool qlinear, WindowAttrs attrs, int64_t group)
-      : qlinear_(qlinear), in_(qlinear ? kQLinearInputs : kIntegerInputs), attrs_(std::move(attrs)), group_(group) {}
+  // channels_last: y in NHWC, and x too unless nchw_input
+  QConvKernel(bool qlinear, WindowAttrs attrs, int64_t group, bool channels_last, bool nchw_input)
+      : qlinear_(qlinear),
+        in_(qlinear ? kQLinearInputs : kIntegerInputs),
+        attrs_(std::move(attrs)),
+        group_(group),
+        channels_last_(channels_last),
+        x_channels_last_(channels_last && !nchw_input) {}
 
   // Packs constant weights once.
   Status prepare(const OpBuildContext& ctx) {
@@ -89,7 +100,8 @@ class QConvKernel final : public OpKernel {
     const int64_t mg = m / group_;
     if (w->dim(1) == 1 && mg == 1) return Status::ok();  // depthwise: direct path
     packed_zero_ = broadcast_to(wz, m);
-    packed_ = pack_weights(*w, packed_zero_);
+    if (channels_last_ && best_nhwc_gemm() != nullptr) packed_nhwc_ = pack_nhwc(*w, packed_zero_);
+    else packed_ = pack_weights(*w, packed_zero_);
     packed_from_ = *w;
     return Status::ok();
   }
@@ -118,6 +130,8 @@ class QConvKernel final : public OpKernel {
         q.col_term[oc] = static_cast<int32_t>(int64_t{q.bias[oc]} - int64_t{uz} * pw.weight_sums[oc % mg] +
                                               k * int64_t{uz} * pw.zero_points[oc % mg]);
       }
+    } else if (!packed_nhwc_.empty() && packed_zero_ == q.w_zero && q.y_type != ElemType::kInt32) {
+      nhwc_terms(packed_nhwc_, q, uz, k, m / group_, q);
     } else if (w->dim(1) == 1 && m == group_ && q.y_type != ElemType::kInt32) {
       const bool w_signed = w->type() == ElemType::kInt8;
       const uint8_t* raw = static_cast<const uint8_t*>(w->raw());
@@ -146,18 +160,162 @@ class QConvKernel final : public OpKernel {
     CI_ASSIGN_OR_RETURN(const Tensor* w, required_input(ctx, in_.w, "w"));
     CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output_uninitialized(0, p.y_type, p.out_shape));  // every element is written
     if (y->numel() == 0) return Status::ok();
+    if (channels_last_) return run_channels_last(ctx, p, *x, *w, *y);
     if (p.cg == 1 && p.mg == 1) return run_depthwise(ctx, p, *x, *w, *y);
-    std::vector<PackedConvWeights> local;
-    const std::vector<PackedConvWeights>* packed = &packed_;
-    if (packed_.empty() || !w->shares_storage_with(packed_from_) || p.q->w_zero != packed_zero_) {
-      local = pack_weights(*w, p.q->w_zero);
-      packed = &local;
-    }
-    run_gemm(ctx, p, *x, *packed, *y);
+    run_nchw_gemm(ctx, p, *x, *w, *y);
     return Status::ok();
   }
 
  private:
+  void run_nchw_gemm(const OpRunContext& ctx, const ConvProblem& p, const Tensor& x, const Tensor& w, Tensor& y) const {
+    std::vector<PackedConvWeights> local;
+    const std::vector<PackedConvWeights>* packed = &packed_;
+    if (packed_.empty() || !w.shares_storage_with(packed_from_) || p.q->w_zero != packed_zero_) {
+      local = pack_weights(w, p.q->w_zero);
+      packed = &local;
+    }
+    run_gemm(ctx, p, x, *packed, y);
+  }
+
+  // Channels-last x and y: the NHWC kernels where this CPU has them (8-bit output), else the
+  // NCHW path between two layout changes.
+  Status run_channels_last(const OpRunContext& ctx, const ConvProblem& p, const Tensor& x, const Tensor& w, Tensor& y) const {
+    const Window2d& g = p.win;
+    const bool depthwise = p.cg == 1 && p.mg == 1;
+#if defined(__x86_64__)
+    const CpuFeatures& f = cpu_features();
+    if (depthwise && x_channels_last_ && p.y_type != ElemType::kInt32 && f.avx512_vnni && f.avx512bw && f.avx512vl && f.os_zmm &&
+        depthwise_int8_channels_last_fits(g)) {
+      std::vector<int8_t> storage;
+      std::vector<DepthwiseInt8Plane> channels = depthwise_channels(p, w, storage);
+      run_nhwc_depthwise_int8(ctx, channels.data(), static_cast<const uint8_t*>(x.raw()), static_cast<uint8_t*>(y.raw()),
+                              p.batch, p.channels, g);
+      return Status::ok();
+    }
+#endif
+    const NhwcGemmFn gemm = best_nhwc_gemm();
+    if (!depthwise && p.y_type != ElemType::kInt32 && gemm != nullptr) {
+      std::vector<PackedNhwcWeights> local;
+      const std::vector<PackedNhwcWeights>* packed = &packed_nhwc_;
+      if (packed_nhwc_.empty() || !w.shares_storage_with(packed_from_) || p.q->w_zero != packed_zero_) {
+        local = pack_nhwc(w, p.q->w_zero);
+        packed = &local;
+      }
+      const uint8_t flip = p.x_type == ElemType::kInt8 ? 0x80 : 0;
+      QuantParams local_terms;
+      const QuantParams* terms = p.q;
+      if (packed != &packed_nhwc_ || p.q->nhwc_term.empty()) {
+        nhwc_terms(*packed, *p.q, p.q->x_zero + (flip ? 128 : 0), p.cg * g.kernel_size(), p.mg, local_terms);
+        terms = &local_terms;
+      }
+      NhwcConvArgs a;
+      a.x = static_cast<const uint8_t*>(x.raw());
+      a.x_nchw = !x_channels_last_;
+      a.y = static_cast<uint8_t*>(y.raw());
+      a.batch = p.batch;
+      a.channels = p.channels;
+      a.out_channels = p.out_channels;
+      a.groups = p.groups;
+      a.win = g;
+      a.flip = flip;
+      a.x_zero_raw = static_cast<uint8_t>(p.q->x_zero);
+      a.packed = packed;
+      a.term = terms->nhwc_term.data();
+      a.scale = terms->nhwc_scale.data();
+      a.y_zero = p.q->requant[0].zero_point;
+      a.lo = p.q->requant[0].lo;
+      a.hi = p.q->requant[0].hi;
+      a.y_signed = p.y_type == ElemType::kInt8;
+      a.small_scales = terms->nhwc_small_scales;
+      run_nhwc_conv_gemm(ctx, a, gemm);
+      return Status::ok();
+    }
+    // the NCHW path on transposed copies
+    Shape xs{p.batch, p.channels}, ys{p.batch, p.out_channels};
+    for (int d = 1; d + 1 < x.rank(); ++d) xs.push_back(x.dim(d));
+    for (int d = 1; d + 1 < y.rank(); ++d) ys.push_back(y.dim(d));
+    Tensor xt = x;
+    if (x_channels_last_) {
+      CI_ASSIGN_OR_RETURN(xt, Tensor::allocate_uninitialized(p.x_type, xs, ctx.buffers));
+      nhwc_to_nchw_u8(static_cast<const uint8_t*>(x.raw()), p.batch, p.channels, g.in_size(), static_cast<uint8_t*>(xt.raw()));
+    }
+    CI_ASSIGN_OR_RETURN(Tensor yt, Tensor::allocate_uninitialized(p.y_type, ys, ctx.buffers));
+    if (depthwise) CI_RETURN_IF_ERROR(run_depthwise(ctx, p, xt, w, yt));
+    else run_nchw_gemm(ctx, p, xt, w, yt);
+    nchw_to_nhwc_u8(static_cast<const uint8_t*>(yt.raw()), p.batch, p.out_channels, g.out_size(), static_cast<uint8_t*>(y.raw()));
+    return Status::ok();
+  }
+
+  // out.nhwc_term / nhwc_scale / nhwc_small_scales for `packed` from the zero points, bias and
+  // requantisation of q (8-bit output); a_zero is x's zero point in the uint8 domain.
+  static void nhwc_terms(const std::vector<PackedNhwcWeights>& packed, const QuantParams& q, int64_t a_zero,
+                         int64_t k_real, int64_t mg, QuantParams& out) {
+    const size_t m = q.requant.size();
+    out.nhwc_term.assign(m + kNhwcChannelVector, 0);
+    out.nhwc_scale.assign(m + kNhwcChannelVector, 0.0f);
+    bool small = true;
+    for (size_t oc = 0; oc < m; ++oc) {
+      const PackedNhwcWeights& pw = packed[oc / mg];
+      const int64_t n = static_cast<int64_t>(oc) % mg;
+      out.nhwc_term[oc] = static_cast<int32_t>(int64_t{q.bias[oc]} - a_zero * pw.weight_sums[n] +
+                                               k_real * a_zero * pw.zero_points[n]);
+      out.nhwc_scale[oc] = q.requant[oc].scale;
+      const Requant full = make_requant(q.requant[oc].scale, q.requant[oc].zero_point, q.y_type);
+      small = small && std::abs(q.requant[oc].scale) <= 0.5f && q.requant[oc].lo == full.lo && q.requant[oc].hi == full.hi;
+    }
+    out.nhwc_small_scales = small;
+  }
+
+  // NHWC weights: depth k of a group's row is (kh, kw, c), or ONNX's (c, kh, kw) for an NCHW x.
+  std::vector<PackedNhwcWeights> pack_nhwc(const Tensor& w, const std::vector<int32_t>& w_zero) const {
+    const int64_t m = w.dim(0), mg = m / group_, cg = w.dim(1);
+    const int64_t ks = w.numel() / (m * cg);
+    const bool is_signed = w.type() == ElemType::kInt8;
+    const uint8_t* raw = static_cast<const uint8_t*>(w.raw());
+    std::vector<PackedNhwcWeights> out;
+    for (int64_t g = 0; g < group_; ++g) {
+      std::vector<int32_t> zps(w_zero.begin() + g * mg, w_zero.begin() + (g + 1) * mg);
+      out.push_back(pack_nhwc_weights(
+          mg, cg * ks, is_signed,
+          [&](int64_t n, int64_t kk) {
+            const int64_t tap = kk / cg, c = kk % cg;
+            const uint8_t b = x_channels_last_ ? raw[((g * mg + n) * cg + c) * ks + tap] : raw[(g * mg + n) * cg * ks + kk];
+            return is_signed ? static_cast<int32_t>(static_cast<int8_t>(b)) : static_cast<int32_t>(b);
+          },
+          zps));
+    }
+    return out;
+  }
+
+  // The depthwise kernel's per-channel weights and constants (x and y left null).
+  // `storage` holds the weights when they are not the cached ones.
+  std::vector<DepthwiseInt8Plane> depthwise_channels(const ConvProblem& p, const Tensor& w, std::vector<int8_t>& storage) const {
+    const int64_t ks = p.win.kernel_size();
+    const bool x_signed = p.x_type == ElemType::kInt8, w_signed = p.w_type == ElemType::kInt8;
+    const int32_t uz = p.q->x_zero + (x_signed ? 128 : 0);
+    const bool cached = !p.q->dw_weights.empty() && w.shares_storage_with(dw_weights_from_);
+    std::vector<DepthwiseInt8Plane> channels(static_cast<size_t>(p.out_channels));
+    if (!cached) storage.resize(static_cast<size_t>(p.out_channels * ks));
+    for (int64_t oc = 0; oc < p.out_channels; ++oc) {
+      DepthwiseInt8Plane& c = channels[oc];
+      if (cached) {
+        c.w = p.q->dw_weights.data() + oc * ks;
+        c.constant = p.q->dw_constant[oc];
+      } else {
+        int8_t* sp = storage.data() + oc * ks;
+        c.w = sp;
+        c.constant = depthwise_weights(static_cast<const uint8_t*>(w.raw()) + oc * ks, ks, w_signed, p.q->w_zero[oc], uz,
+                                       p.q->bias[oc], sp);
+      }
+      c.flip = x_signed ? 0x80 : 0;
+      c.y_signed = p.y_type == ElemType::kInt8;
+      c.x_zero_raw = static_cast<uint8_t>(p.q->x_zero);
+      c.w_zero = p.q->w_zero[oc] - (w_signed ? 0 : 128);
+      c.rq = p.q->requant[oc];
+    }
+    return channels;
+  }
+
   std::vector<PackedConvWeights> pack_weights(const Tensor& w, const std::vector<int32_t>& w_zero) const {
     const int64_t m = w.dim(0), mg = m / group_;
     const int64_t k = w.numel() / m;  // Cg * kh * kw, in ONNX order (c, kh, kw)
@@ -189,7 +347,7 @@ class QConvKernel final : public OpKernel {
     p.x_type = x->type();
     p.w_type = w->type();
     p.batch = x->dim(0);
-    p.channels = x->dim(1);
+    p.channels = x_channels_last_ ? x->dim(x->rank() - 1) : x->dim(1);
     p.out_channels = w->dim(0);
     p.groups = group_;
     if (group_ < 1 || p.channels % group_ != 0 || p.out_channels % group_ != 0)
@@ -200,7 +358,8 @@ class QConvKernel final : public OpKernel {
     if (w->dim(1) != p.cg)
       return invalid_argument("w " + shape_string(w->shape()) + " must have C/group = " + std::to_string(p.cg) +
                               " input channels, x is " + shape_string(x->shape()));
-    std::vector<int64_t> in_sp(x->shape().begin() + 2, x->shape().end());
+    const int sp0 = x_channels_last_ ? 1 : 2;
+    std::vector<int64_t> in_sp(x->shape().begin() + sp0, x->shape().begin() + sp0 + (x->rank() - 2));
     std::vector<int64_t> k_sp(w->shape().begin() + 2, w->shape().end());
     if (!attrs_.kernel_shape.empty() && attrs_.kernel_shape != k_sp)
       return invalid_argument("kernel_shape does not match the weight shape " + shape_string(w->shape()));
@@ -209,9 +368,11 @@ class QConvKernel final : public OpKernel {
     if (p.cg * p.win.kernel_size() > 33025)
       return unsupported("a reduction of " + std::to_string(p.cg * p.win.kernel_size()) +
                          " products per output could overflow the int32 accumulator (limit 33025)");
-    p.out_shape = {p.batch, p.out_channels};
+    p.out_shape = {p.batch};
+    if (!channels_last_) p.out_shape.push_back(p.out_channels);
     if (x->rank() == 4) p.out_shape.push_back(p.win.out_h);
     p.out_shape.push_back(p.win.out_w);
+    if (channels_last_) p.out_shape.push_back(p.out_channels);
     return Status::ok();
   }
 
@@ -536,7 +697,9 @@ class QConvKernel final : public OpKernel {
   ConvInputs in_;
   WindowAttrs attrs_;
   int64_t group_;
+  bool channels_last_, x_channels_last_;
   std::vector<PackedConvWeights> packed_;
+  std::vector<PackedNhwcWeights> packed_nhwc_;  // channels_last_ with an NHWC kernel on this CPU
   std::vector<int32_t> packed_zero_;
   Tensor packed_from_;
   std::optional<QuantParams> cached_;                  // cache_params()
@@ -548,10 +711,11 @@ OpFactory conv_factory(bool qlinear) {
   return [qlinear](const OpBuildContext& ctx) -> Result<std::unique_ptr<OpKernel>> {
     CI_ASSIGN_OR_RETURN(WindowAttrs attrs, read_window_attrs(ctx.attrs()));
     const int64_t group = ctx.attrs().get_int("group", 1);
-    if (ctx.attrs().get_int("channels_last", 0) != 0)
-      return unsupported("QLinearConv with channels_last = 1 (NHWC) is not supported");
+    const bool channels_last = ctx.attrs().get_int("channels_last", 0) != 0;
+    const bool nchw_input = ctx.attrs().get_int("nchw_input", 0) != 0;  // coreinfer's form only
+    if (channels_last && !qlinear) return unsupported("ConvInteger has no channels_last form");
     if (group < 1) return invalid_argument("group must be >= 1, got " + std::to_string(group));
-    auto k = std::make_unique<QConvKernel>(qlinear, std::move(attrs), group);
+    auto k = std::make_unique<QConvKernel>(qlinear, std::move(attrs), group, channels_last, nchw_input);
     CI_RETURN_IF_ERROR(k->prepare(ctx));
     k->cache_params(ctx);
     return std::unique_ptr<OpKernel>(std::move(k));
@@ -562,7 +726,9 @@ OpFactory conv_factory(bool qlinear) {
 
 void register_conv_ops(OpRegistry& r) {
   r.add("", "QLinearConv", conv_factory(true));
-  r.add("com.microsoft", "QLinearConv", conv_factory(true));  // same op; channels_last is rejected at build
+  r.add("com.microsoft", "QLinearConv", conv_factory(true));  // same op, plus channels_last (NHWC x and y)
+  // made by use_channels_last_int8 (passes.h): also nchw_input = 1, NCHW x and NHWC y
+  r.add("coreinfer", "QLinearConv", conv_factory(true));
   r.add("", "ConvInteger", conv_factory(false));
 }
 

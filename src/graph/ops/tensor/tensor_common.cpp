@@ -199,7 +199,7 @@ void strided_copy(const OpRunContext* ctx, size_t es, const Shape& shape_in, con
     return;
   }
   const int rank = static_cast<int>(shape.size());
-  if (rank >= 2 && ds[rank - 1] == 1 && ss[rank - 1] != 1 && shape[rank - 1] >= 4 && es <= 8) {
+  if (rank >= 2 && ds[rank - 1] == 1 && ss[rank - 1] != 1 && shape[rank - 1] >= 2 && es <= 8) {
     for (int k = rank - 2; k >= 0; --k)
       if (ss[k] == 1 && ds[k] != 0 && shape[k] >= 4) {
         tiled_copy(ctx, es, shape, src, ss, dst, ds, k);
