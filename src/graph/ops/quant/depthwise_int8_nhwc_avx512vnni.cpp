@@ -183,11 +183,20 @@ void load_group(const DepthwiseInt8Plane* grp, int64_t n, int64_t taps, GroupCon
   pad_v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pad));
 }
 
-// Every pixel of the padded plane T gets the padding bytes (interiors are overwritten by every
-// group), only when they differ from those already there.
-void fill_borders(uint8_t* t, int64_t pixels, __m128i pad_v, __m128i& filled_pad, bool& filled) {
+// The padding frame of T (every pixel outside the input's in_h x in_w) gets the padding bytes,
+// only when they differ from those already there; every group overwrites the interior.
+void fill_borders(uint8_t* t, const Window2d& g, __m128i pad_v, __m128i& filled_pad, bool& filled) {
   if (filled && _mm_movemask_epi8(_mm_cmpeq_epi8(pad_v, filled_pad)) == 0xFFFF) return;
-  for (int64_t i = 0; i < pixels; ++i) _mm_storeu_si128(reinterpret_cast<__m128i*>(t + i * kLanes), pad_v);
+  const int64_t pw = g.pad_l + g.in_w + g.pad_r, ph = g.pad_t + g.in_h + g.pad_b;
+  auto fill = [&](int64_t from, int64_t to) {  // pixels [from, to) of T
+    for (int64_t i = from; i < to; ++i) _mm_storeu_si128(reinterpret_cast<__m128i*>(t + i * kLanes), pad_v);
+  };
+  fill(0, g.pad_t * pw);
+  for (int64_t h = g.pad_t; h < g.pad_t + g.in_h; ++h) {
+    fill(h * pw, h * pw + g.pad_l);
+    fill(h * pw + g.pad_l + g.in_w, (h + 1) * pw);
+  }
+  fill((g.pad_t + g.in_h) * pw, ph * pw);
   filled_pad = pad_v;
   filled = true;
 }
@@ -224,7 +233,7 @@ size_t depthwise_int8_nhwc_scratch_bytes(const Window2d& g) {
 void depthwise_int8_nhwc_avx512vnni(const DepthwiseInt8Plane* planes, int64_t count, const Window2d& g, uint8_t* scratch) {
   const int64_t taps = g.kernel_size();
   if (taps > 64) return;  // callers check depthwise_int8_prefers_nhwc
-  const int64_t pw = g.pad_l + g.in_w + g.pad_r, ph = g.pad_t + g.in_h + g.pad_b;
+  const int64_t pw = g.pad_l + g.in_w + g.pad_r;
   const int64_t in_size = g.in_size(), out_size = g.out_size();
   uint8_t* o = scratch;
   uint8_t* t = scratch + o_bytes(g);
@@ -243,7 +252,7 @@ void depthwise_int8_nhwc_avx512vnni(const DepthwiseInt8Plane* planes, int64_t co
     __m512i w[64];
     __m128i pad_v;
     load_group(grp, n, taps, k, w, pad_v);
-    fill_borders(t, ph * pw, pad_v, filled_pad, filled);
+    fill_borders(t, g, pad_v, filled_pad, filled);
     // transpose in: 64 input pixels x 16 channels per step
     for (int64_t p0 = 0; p0 < in_size; p0 += 64) {
       const __mmask64 m = first_bytes(in_size - p0);
@@ -294,7 +303,7 @@ void depthwise_int8_channels_last_avx512vnni(const DepthwiseInt8Plane* channels,
                                              int64_t ldx, uint8_t* y, int64_t ldy, const Window2d& g, uint8_t* scratch) {
   const int64_t taps = g.kernel_size();
   if (taps > 64 || count <= 0) return;  // callers check depthwise_int8_channels_last_fits
-  const int64_t pw = g.pad_l + g.in_w + g.pad_r, ph = g.pad_t + g.in_h + g.pad_b;
+  const int64_t pw = g.pad_l + g.in_w + g.pad_r;
   uint8_t* o = scratch;
   uint8_t* t = scratch + o_bytes(g);
   __m128i filled_pad = _mm_setzero_si128();
@@ -309,7 +318,7 @@ void depthwise_int8_channels_last_avx512vnni(const DepthwiseInt8Plane* channels,
     __m512i w[64];
     __m128i pad_v;
     load_group(channels + c0, n, taps, k, w, pad_v);
-    fill_borders(t, ph * pw, pad_v, filled_pad, filled);
+    fill_borders(t, g, pad_v, filled_pad, filled);
     for (int64_t ih = 0; ih < g.in_h; ++ih) {
       const uint8_t* src = x + ih * g.in_w * ldx + c0;
       uint8_t* dst = t + ((ih + g.pad_t) * pw + g.pad_l) * kLanes;

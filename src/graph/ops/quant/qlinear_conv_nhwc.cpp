@@ -67,8 +67,9 @@ void gather_row(const NhwcConvArgs& a, int64_t img, int64_t pix, int64_t c0, int
 
 // Rows [r0, r0 + n) from an NCHW x, in ONNX's (c, kh, kw) order, one output-row segment at a
 // time: per channel and kernel row, the k_w taps of an output are adjacent input bytes (without
-// dilation), copied 8 at a time where the input row and the X row have room (the extra bytes
-// are overwritten by the next taps). Padding reads the zero point's byte; K padding is zeroed.
+// dilation), copied 8 (or, for k_w <= 4, 4) at a time where the input row and the X row have
+// room (the extra bytes are overwritten by the next taps). Padding reads the zero point's byte;
+// K padding is zeroed.
 void gather_rows_nchw(const NhwcConvArgs& a, int64_t r0, int64_t n, int64_t c0, int64_t cg, int64_t kp, uint8_t* dst) {
   const Window2d g = a.win;  // copies: the byte stores below may alias anything
   const uint8_t zero = a.x_zero_raw;
@@ -78,12 +79,14 @@ void gather_rows_nchw(const NhwcConvArgs& a, int64_t r0, int64_t n, int64_t c0, 
     const int64_t img = (r0 + r) / g.out_size(), pix = (r0 + r) % g.out_size();
     const int64_t oh = pix / g.out_w, ow0 = pix % g.out_w, len = std::min(n - r, g.out_w - ow0);
     uint8_t* seg = dst + r * kp;
-    // outputs [wide_lo, wide_hi) of the segment have 8 input bytes from their first tap on
-    int64_t wide_lo = len, wide_hi = len;
-    if (g.dil_w == 1 && g.k_w <= 8 && g.in_w >= 8) {
-      wide_lo = std::clamp<int64_t>((g.pad_l - ow0 * sw + sw - 1) / sw, 0, len);
-      const int64_t last = g.in_w - 8 + g.pad_l - ow0 * sw;  // i * sw <= last
-      wide_hi = last < 0 ? wide_lo : std::clamp<int64_t>(last / sw + 1, wide_lo, len);
+    // outputs [lo, hi[b]) of the segment have 4 << b input bytes from their first tap on
+    int64_t lo = len, hi[2] = {len, len};
+    if (g.dil_w == 1 && g.k_w <= 8) {
+      lo = std::clamp<int64_t>((g.pad_l - ow0 * sw + sw - 1) / sw, 0, len);
+      for (int b = 0; b < 2; ++b) {
+        const int64_t last = g.in_w - (4 << b) + g.pad_l - ow0 * sw;  // i * sw <= last
+        hi[b] = last < 0 ? lo : std::clamp<int64_t>(last / sw + 1, lo, len);
+      }
     }
     for (int64_t c = 0; c < cg; ++c)
       for (int64_t kh = 0; kh < g.k_h; ++kh) {
@@ -103,13 +106,16 @@ void gather_rows_nchw(const NhwcConvArgs& a, int64_t r0, int64_t n, int64_t c0, 
             out[i * kp + kw] = iw >= 0 && iw < in_w ? row[iw] : zero;
           }
         };
-        const bool room = k0 + 8 <= kp;  // the 8-byte store stays inside this X row
-        for (int64_t i = 0; i < wide_lo; ++i) taps(i);
-        if (room) {
-          const uint8_t* in = row + (ow0 + wide_lo) * sw - g.pad_l;
-          for (int64_t i = wide_lo; i < wide_hi; ++i) std::memcpy(out + i * kp, in + (i - wide_lo) * sw, 8);
-        } else {
-          for (int64_t i = wide_lo; i < wide_hi; ++i) taps(i);
+        // the widest copy whose store stays inside this X row
+        const int b = k0 + 8 <= kp ? 1 : k0 + 4 <= kp && k_w <= 4 ? 0 : -1;
+        const int64_t wide_hi = b < 0 ? lo : hi[b];
+        for (int64_t i = 0; i < lo; ++i) taps(i);
+        if (lo < wide_hi) {
+          const uint8_t* in = row + (ow0 + lo) * sw - g.pad_l;  // output lo's first tap
+          if (b == 1)
+            for (int64_t i = lo; i < wide_hi; ++i) std::memcpy(out + i * kp, in + (i - lo) * sw, 8);
+          else
+            for (int64_t i = lo; i < wide_hi; ++i) std::memcpy(out + i * kp, in + (i - lo) * sw, 4);
         }
         for (int64_t i = wide_hi; i < len; ++i) taps(i);
       }
