@@ -51,6 +51,7 @@ struct QuantParams {
   // depthwise int8 path: the weights in the int8 domain and each channel's constant
   std::vector<int8_t> dw_weights;
   std::vector<int32_t> dw_constant;
+  std::vector<DepthwiseInt8Plane> dw_channels;  // the same as the channels-last kernel reads them
 };
 
 // Everything run() needs about one call, validated.
@@ -141,6 +142,8 @@ class QConvKernel final : public OpKernel {
         q.dw_constant[oc] = depthwise_weights(raw + oc * k, k, w_signed, q.w_zero[oc], uz, q.bias[oc],
                                               q.dw_weights.data() + oc * k);
       dw_weights_from_ = *w;
+      std::vector<int8_t> unused;
+      if (x_channels_last_) q.dw_channels = depthwise_channels(q, *w, true, unused);
     }
     cached_ = std::move(q);
   }
@@ -187,7 +190,10 @@ class QConvKernel final : public OpKernel {
     if (depthwise && x_channels_last_ && p.y_type != ElemType::kInt32 && f.avx512_vnni && f.avx512bw && f.avx512vl && f.os_zmm &&
         depthwise_int8_channels_last_fits(g)) {
       std::vector<int8_t> storage;
-      std::vector<DepthwiseInt8Plane> channels = depthwise_channels(p, w, storage);
+      std::vector<DepthwiseInt8Plane> local;
+      const bool cached = !p.q->dw_weights.empty() && w.shares_storage_with(dw_weights_from_);
+      if (!cached || p.q->dw_channels.empty()) local = depthwise_channels(*p.q, w, cached, storage);
+      const std::vector<DepthwiseInt8Plane>& channels = local.empty() ? p.q->dw_channels : local;
       run_nhwc_depthwise_int8(ctx, channels.data(), static_cast<const uint8_t*>(x.raw()), static_cast<uint8_t*>(y.raw()),
                               p.batch, p.channels, g);
       return Status::ok();
@@ -287,31 +293,31 @@ class QConvKernel final : public OpKernel {
     return out;
   }
 
-  // The depthwise kernel's per-channel weights and constants (x and y left null).
-  // `storage` holds the weights when they are not the cached ones.
-  std::vector<DepthwiseInt8Plane> depthwise_channels(const ConvProblem& p, const Tensor& w, std::vector<int8_t>& storage) const {
-    const int64_t ks = p.win.kernel_size();
-    const bool x_signed = p.x_type == ElemType::kInt8, w_signed = p.w_type == ElemType::kInt8;
-    const int32_t uz = p.q->x_zero + (x_signed ? 128 : 0);
-    const bool cached = !p.q->dw_weights.empty() && w.shares_storage_with(dw_weights_from_);
-    std::vector<DepthwiseInt8Plane> channels(static_cast<size_t>(p.out_channels));
-    if (!cached) storage.resize(static_cast<size_t>(p.out_channels * ks));
-    for (int64_t oc = 0; oc < p.out_channels; ++oc) {
+  // The depthwise kernel's per-channel weights and constants for the m channels of w (x and y
+  // left null), from q's depthwise weights when `cached`, else in `storage`.
+  static std::vector<DepthwiseInt8Plane> depthwise_channels(const QuantParams& q, const Tensor& w, bool cached,
+                                                            std::vector<int8_t>& storage) {
+    const int64_t m = w.dim(0), ks = w.numel() / m;
+    const bool x_signed = q.x_type == ElemType::kInt8, w_signed = w.type() == ElemType::kInt8;
+    const int32_t uz = q.x_zero + (x_signed ? 128 : 0);
+    std::vector<DepthwiseInt8Plane> channels(static_cast<size_t>(m));
+    if (!cached) storage.resize(static_cast<size_t>(m * ks));
+    for (int64_t oc = 0; oc < m; ++oc) {
       DepthwiseInt8Plane& c = channels[oc];
       if (cached) {
-        c.w = p.q->dw_weights.data() + oc * ks;
-        c.constant = p.q->dw_constant[oc];
+        c.w = q.dw_weights.data() + oc * ks;
+        c.constant = q.dw_constant[oc];
       } else {
         int8_t* sp = storage.data() + oc * ks;
         c.w = sp;
-        c.constant = depthwise_weights(static_cast<const uint8_t*>(w.raw()) + oc * ks, ks, w_signed, p.q->w_zero[oc], uz,
-                                       p.q->bias[oc], sp);
+        c.constant = depthwise_weights(static_cast<const uint8_t*>(w.raw()) + oc * ks, ks, w_signed, q.w_zero[oc], uz,
+                                       q.bias[oc], sp);
       }
       c.flip = x_signed ? 0x80 : 0;
-      c.y_signed = p.y_type == ElemType::kInt8;
-      c.x_zero_raw = static_cast<uint8_t>(p.q->x_zero);
-      c.w_zero = p.q->w_zero[oc] - (w_signed ? 0 : 128);
-      c.rq = p.q->requant[oc];
+      c.y_signed = q.y_type == ElemType::kInt8;
+      c.x_zero_raw = static_cast<uint8_t>(q.x_zero);
+      c.w_zero = q.w_zero[oc] - (w_signed ? 0 : 128);
+      c.rq = q.requant[oc];
     }
     return channels;
   }
