@@ -1,7 +1,8 @@
 // use_channels_last_int8 (declared in passes.h): the 8-bit convolution chain in NHWC. Every 2-D
 // QLinearConv with constant weights becomes com.microsoft's QLinearConv with channels_last = 1;
-// QLinearAdd / QLinearMul whose two inputs are both channels-last and QLinearGlobalAveragePool of
-// a channels-last input follow. A Transpose converts a value once where the chain starts (to
+// QLinearAdd / QLinearMul whose two inputs are both channels-last (broadcasting alike in either
+// layout: both are 4-D), QLinearSigmoid / QLinearLeakyRelu and QLinearGlobalAveragePool of a
+// channels-last input follow (a squeeze-and-excitation block stays channels-last). A Transpose converts a value once where the chain starts (to
 // NHWC) and once where something else reads it (back to NCHW), so a whole network pays for two;
 // a chain that starts with a convolution other than depthwise reads its NCHW input in place
 // (coreinfer's QLinearConv with nchw_input = 1 gathers its windows across the planes).
@@ -30,6 +31,12 @@ const Tensor* conv_weights(const Graph& g, const Node& n) {
 
 bool is_binary(const Node& n) {
   return n.domain == kMs && (n.op_type == "QLinearAdd" || n.op_type == "QLinearMul") && n.inputs.size() >= 7 &&
+         n.outputs.size() == 1;
+}
+
+// Element-wise on one 8-bit tensor (input 0).
+bool is_unary(const Node& n) {
+  return n.domain == kMs && (n.op_type == "QLinearSigmoid" || n.op_type == "QLinearLeakyRelu") && !n.inputs.empty() &&
          n.outputs.size() == 1;
 }
 
@@ -108,6 +115,9 @@ void use_channels_last_int8(Graph& graph) {
     } else if (is_binary(n) && nhwc.count(n.inputs[0]) && nhwc.count(n.inputs[3])) {
       n.inputs[0] = nhwc[n.inputs[0]];
       n.inputs[3] = nhwc[n.inputs[3]];
+      produce_nhwc(n);
+    } else if (is_unary(n) && nhwc.count(n.inputs[0])) {
+      n.inputs[0] = nhwc[n.inputs[0]];
       produce_nhwc(n);
     } else if (is_global_pool(n) && nhwc.count(n.inputs[0])) {
       n.inputs[0] = nhwc[n.inputs[0]];

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <random>
 
 #include "formats/onnx/onnx_model.h"
 #include "formats/onnx/onnx_tensor_io.h"
@@ -12,6 +13,7 @@
 #include "graph/passes.h"
 #include "graph/session.h"
 #include "support/test_support.h"
+#include "../graph/graph_builders.h"
 
 namespace coreinfer {
 namespace {
@@ -97,6 +99,69 @@ TEST(Int8Layout, ValuesReadOutsideTheChainAreConvertedBack) {
         EXPECT_EQ(n.attrs.get_ints("perm"), (std::vector<int64_t>{0, 3, 1, 2}));
       }
   EXPECT_EQ(producers, 1);
+}
+
+// A squeeze-and-excitation block (MobileNetV3's): conv -> global pool -> 1x1 conv -> sigmoid,
+// the conv's output scaled by it through a broadcasting QLinearMul, then a depthwise and a 1x1
+// conv. All of it channels-last, the one layout change at the output, bit-identical to NCHW.
+TEST(Int8Layout, SqueezeExcitationBlockStaysChannelsLast) {
+  Graph g;
+  g.opsets = {{"", 13}, {"com.microsoft", 1}};
+  std::mt19937 rng(5);
+  auto u8 = [&](Shape s) {
+    std::vector<uint8_t> v(static_cast<size_t>(shape_numel(s)));
+    for (auto& b : v) b = static_cast<uint8_t>(rng() % 256);
+    return Tensor::from_vector<uint8_t>(std::move(s), v);
+  };
+  auto i8 = [&](Shape s) {
+    std::vector<int8_t> v(static_cast<size_t>(shape_numel(s)));
+    for (auto& b : v) b = static_cast<int8_t>(static_cast<int>(rng() % 61) - 30);
+    return Tensor::from_vector<int8_t>(std::move(s), v);
+  };
+  g.initializers["s"] = Tensor::scalar_f32(0.02f);
+  g.initializers["z"] = Tensor::from_vector<uint8_t>({}, {128});
+  g.initializers["ws"] = Tensor::scalar_f32(0.01f);
+  g.initializers["wz"] = Tensor::from_vector<int8_t>({}, {0});
+  g.initializers["w1"] = i8({16, 8, 1, 1});
+  g.initializers["w2"] = i8({16, 16, 1, 1});
+  g.initializers["w3"] = i8({16, 1, 3, 3});
+  g.initializers["w4"] = i8({8, 16, 1, 1});
+  auto conv = [&](const std::string& x, const std::string& w, const std::string& y, int64_t group) {
+    Node n = testing::make_node("QLinearConv", {x, "s", "z", w, "ws", "wz", "s", "z"}, {y});
+    n.attrs.set_int("group", group);
+    if (group > 1) n.attrs.set_ints("pads", {1, 1, 1, 1});
+    return n;
+  };
+  auto ms = [](Node n) {
+    n.domain = "com.microsoft";
+    return n;
+  };
+  g.nodes.push_back(conv("x", "w1", "a", 1));
+  g.nodes.push_back(ms(testing::make_node("QLinearGlobalAveragePool", {"a", "s", "z", "s", "z"}, {"p"})));
+  g.nodes.push_back(conv("p", "w2", "q", 1));
+  g.nodes.push_back(ms(testing::make_node("QLinearSigmoid", {"q", "s", "z", "s", "z"}, {"e"})));
+  g.nodes.push_back(ms(testing::make_node("QLinearMul", {"a", "s", "z", "e", "s", "z", "s", "z"}, {"m"})));
+  g.nodes.push_back(conv("m", "w3", "d", 16));
+  g.nodes.push_back(conv("d", "w4", "y", 1));
+  g.inputs = {testing::value("x", ElemType::kUint8, {2, 8, 6, 7})};
+  g.outputs = {testing::value("y", ElemType::kUint8)};
+  Graph nhwc = g;
+  use_channels_last_int8(nhwc);
+  for (const Node& n : nhwc.nodes) {
+    if (n.op_type == "QLinearConv" || n.op_type == "QLinearGlobalAveragePool") {
+      EXPECT_EQ(n.attrs.get_int("channels_last", 0), 1) << n.name;
+    }
+  }
+  // the sigmoid and the broadcasting Mul follow (else Transposes back would appear around them)
+  EXPECT_EQ(count_ops(nhwc, "Transpose"), 1);
+  const NamedTensor feed{"x", u8({2, 8, 6, 7})};
+  for (int threads : {1, 2}) {
+    const std::vector<Tensor> want = run_graph(g, feed, threads), got = run_graph(nhwc, feed, threads);
+    ASSERT_EQ(want.size(), 1u);
+    ASSERT_EQ(got.size(), 1u);
+    ASSERT_EQ(got[0].shape(), (Shape{2, 8, 6, 7}));
+    EXPECT_EQ(0, std::memcmp(got[0].raw(), want[0].raw(), want[0].bytes()));
+  }
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ PackedNhwcWeights to_nhwc_layout(const PackedConvWeights& p) {
     for (int64_t kk = 0; kk < p.k_padded; ++kk) n.w[((kk / 4) * n.m_padded + oc) * 4 + kk % 4] = p.w[oc * p.k_padded + kk];
   n.weight_sums = p.weight_sums;
   n.zero_points = p.zero_points;
+  n.zero_points.resize(static_cast<size_t>(n.m_padded), 0);  // the kernel loads whole vectors
   n.any_zero_point = p.any_zero_point;
   return n;
 }

@@ -26,7 +26,7 @@ struct PackedNhwcWeights {
   int64_t m = 0, k = 0, k_padded = 0, m_padded = 0;
   std::vector<int8_t> w;              // [k_padded / 4][m_padded][4]
   std::vector<int32_t> weight_sums;   // per oc: sum_k w (int8 domain)
-  std::vector<int32_t> zero_points;   // per oc, int8 domain
+  std::vector<int32_t> zero_points;   // per oc, int8 domain (m_padded values, zeros past m)
   bool any_zero_point = false;        // some zero point is not 0: pixel sums are needed
 };
 
