@@ -10,10 +10,10 @@ PackedNhwcWeights to_nhwc_layout(const PackedConvWeights& p) {
   n.m = p.m;
   n.k = p.k;
   n.k_padded = p.k_padded;
-  n.m_padded = (p.m + kNhwcChannelVector - 1) / kNhwcChannelVector * kNhwcChannelVector;
+  n.m_padded = (p.m + kNhwcColumnBlock - 1) / kNhwcColumnBlock * kNhwcColumnBlock;
   n.w.assign(static_cast<size_t>(n.k_padded * n.m_padded), 0);
   for (int64_t oc = 0; oc < p.m; ++oc)
-    for (int64_t kk = 0; kk < p.k_padded; ++kk) n.w[((kk / 4) * n.m_padded + oc) * 4 + kk % 4] = p.w[oc * p.k_padded + kk];
+    for (int64_t kk = 0; kk < p.k_padded; ++kk) n.w[nhwc_weight_index(n.k_padded, oc, kk)] = p.w[oc * p.k_padded + kk];
   n.weight_sums = p.weight_sums;
   n.zero_points = p.zero_points;
   n.zero_points.resize(static_cast<size_t>(n.m_padded), 0);  // the kernel loads whole vectors
@@ -29,7 +29,7 @@ void nhwc_gemm_portable(const PackedNhwcWeights& w, int64_t oc_begin, int64_t oc
     for (int64_t oc = oc_begin; oc < oc_end; ++oc) {
       int32_t acc = 0;
       for (int64_t kk = 0; kk < w.k_padded; ++kk)
-        acc += int32_t{static_cast<uint8_t>(xr[kk] ^ flip)} * w.w[((kk / 4) * w.m_padded + oc) * 4 + kk % 4];
+        acc += int32_t{static_cast<uint8_t>(xr[kk] ^ flip)} * w.w[nhwc_weight_index(w.k_padded, oc, kk)];
       acc += out.term[oc];
       if (out.pixel_sum != nullptr) acc -= w.zero_points[oc] * out.pixel_sum[r];
       Requant rq = base;

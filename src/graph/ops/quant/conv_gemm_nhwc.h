@@ -5,9 +5,10 @@
 //   sum_k (X - xz)(W - wz) = C - wz * pixel_sum - xz * weight_sum + K*xz*wz
 // is requantised per output channel into the 8-bit output row.
 //
-// Layouts (K padded to a multiple of 4, output channels to a multiple of 16, both with zeros):
-//   weights  [k_padded / 4][m_padded][4]  int8: 16 output channels of 4 consecutive k per zmm
-//   X row    k_padded bytes (ldx apart)    one 32-bit broadcast per 4 k
+// Layouts (K padded to a multiple of 4, output channels to a multiple of 64, both with zeros):
+//   weights  [m_padded / 64][k_padded / 4][64][4]  int8: blocks of 64 output channels, each read
+//            front to back (4 zmm of 16 channels x 4 consecutive k per step of K)
+//   X row    k_padded bytes (ldx apart)             one 32-bit broadcast per 4 k
 // so AVX-512 VNNI's vpdpbusd(acc, broadcast X[p][4q..4q+3], W[q][16 oc][4]) accumulates 16
 // output channels of one pixel.
 #pragma once
@@ -21,14 +22,21 @@
 namespace coreinfer::quant {
 
 inline constexpr int64_t kNhwcChannelVector = 16;
+inline constexpr int64_t kNhwcColumnBlock = 64;
 
 struct PackedNhwcWeights {
   int64_t m = 0, k = 0, k_padded = 0, m_padded = 0;
-  std::vector<int8_t> w;              // [k_padded / 4][m_padded][4]
+  std::vector<int8_t> w;              // [m_padded / 64][k_padded / 4][64][4]
   std::vector<int32_t> weight_sums;   // per oc: sum_k w (int8 domain)
   std::vector<int32_t> zero_points;   // per oc, int8 domain (m_padded values, zeros past m)
   bool any_zero_point = false;        // some zero point is not 0: pixel sums are needed
 };
+
+// Where weight (oc, kk) is in w.
+inline size_t nhwc_weight_index(int64_t k_padded, int64_t oc, int64_t kk) {
+  return static_cast<size_t>(((oc / kNhwcColumnBlock) * (k_padded / 4) + kk / 4) * kNhwcColumnBlock * 4 +
+                             (oc % kNhwcColumnBlock) * 4 + kk % 4);
+}
 
 // The NHWC layout of weights packed for conv_gemm.h (same sums and zero points).
 PackedNhwcWeights to_nhwc_layout(const PackedConvWeights& p);

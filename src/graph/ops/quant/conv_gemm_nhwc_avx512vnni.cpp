@@ -28,13 +28,15 @@ void tile(const PackedNhwcWeights& w, int64_t oc0, const uint8_t* x, int64_t ldx
     for (int r = 0; r < MR; ++r) acc[r][v] = term;
   }
   const int64_t k4 = w.k_padded / 4;
-  const int8_t* wq = w.w.data() + oc0 * 4;
+  const int8_t* wq[NV];  // vector v's weights at the first step of K (a block may start mid-way)
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) wq[v] = w.w.data() + nhwc_weight_index(w.k_padded, oc0 + 16 * v, 0);
   const uint8_t* xr = x + r0 * ldx;
   const __m512i flips = _mm512_set1_epi8(static_cast<char>(0x80));
-  for (int64_t q = 0; q < k4; ++q, wq += w.m_padded * 4, xr += 4) {
+  for (int64_t q = 0; q < k4; ++q, xr += 4) {
     __m512i wv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) wv[v] = _mm512_loadu_si512(wq + 64 * v);
+    for (int v = 0; v < NV; ++v) wv[v] = _mm512_loadu_si512(wq[v] + q * kNhwcColumnBlock * 4);
 #pragma GCC unroll 6
     for (int r = 0; r < MR; ++r) {
       int32_t word;
