@@ -2,12 +2,12 @@
 // QLinearConv with constant weights becomes com.microsoft's QLinearConv with channels_last = 1;
 // QLinearAdd / QLinearMul whose two inputs are both channels-last (broadcasting alike in either
 // layout: both are 4-D), QLinearSigmoid / QLinearLeakyRelu and QLinearGlobalAveragePool of a
-// channels-last input follow (a squeeze-and-excitation block stays channels-last). A Transpose converts a value once where the chain starts (to
-// NHWC) and once where something else reads it (back to NCHW), so a whole network pays for two;
-// a chain that starts with a convolution other than depthwise reads its NCHW input in place
-// (coreinfer's QLinearConv with nchw_input = 1 gathers its windows across the planes).
-// A Shape of a channels-last value, or of its DequantizeLinear (exporters take the batch size
-// that way), reads the NHWC value's shape, permuted back, instead of a converted copy.
+// channels-last input follow (a squeeze-and-excitation block stays channels-last).
+// The layout changes only at the chain's edges: a Transpose into NHWC where the chain starts,
+// unless its first convolution is not depthwise (then coreinfer's QLinearConv with
+// nchw_input = 1 gathers its windows from the NCHW planes), and one back where something else
+// reads a value. A Shape of a channels-last value, or of its DequantizeLinear (exporters take
+// the batch size that way), reads the NHWC value's shape, permuted back, instead of a copy.
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
