@@ -21,6 +21,7 @@
 #include "graph/graph.h"
 #include "graph/op_kernel.h"
 #include "graph/ops/nn/im2col.h"
+#include "graph/ops/nn/nchwc_ops.h"
 #include "graph/ops/nn/nn_ops.h"
 #include "graph/ops/nn/sgemm.h"
 #include "graph/tensor.h"
@@ -241,19 +242,23 @@ constexpr ConvLayer kLayers[] = {
     {1024, 14, 256, 1, 1},  // stage 3 reduce
 };
 
-void BM_Conv(benchmark::State& state) {
+// nchwc: coreinfer::NchwcConv on blocked input (NCHW for the 3-channel stem), else Conv.
+void run_conv_layer(benchmark::State& state, bool nchwc) {
   const ConvLayer L = kLayers[state.range(0)];
   const int64_t batch = state.range(1);
   const int threads = static_cast<int>(state.range(2));
   const int64_t pad = L.k / 2, oh = (L.h + 2 * pad - L.k) / L.stride + 1;
   Node node;
-  node.op_type = "Conv";
+  node.op_type = nchwc ? "NchwcConv" : "Conv";
   node.inputs = {"x", "w", "b"};
+  const bool nchw_input = !nchwc || L.c % 16 != 0;
+  if (nchwc && nchw_input) node.attrs.set_int("nchw_input", 1);
   node.outputs = {"y"};
   node.attrs.set_ints("pads", {pad, pad, pad, pad});
   node.attrs.set_ints("strides", {L.stride, L.stride});
   node.attrs.set_string("activation", "Relu");
-  Tensor x = Tensor::from_vector<float>({batch, L.c, L.h, L.h}, random_floats(batch * L.c * L.h * L.h, 1));
+  const Shape x_shape = nchw_input ? Shape{batch, L.c, L.h, L.h} : Shape{batch, L.c / 16, L.h, L.h, 16};
+  Tensor x = Tensor::from_vector<float>(x_shape, random_floats(batch * L.c * L.h * L.h, 1));
   Tensor w = Tensor::from_vector<float>({L.m, L.c, L.k, L.k}, random_floats(L.m * L.c * L.k * L.k, 2));
   Tensor b = Tensor::from_vector<float>({L.m}, random_floats(L.m, 3));
   const Tensor* consts[] = {nullptr, &w, &b};
@@ -265,7 +270,7 @@ void BM_Conv(benchmark::State& state) {
   const int64_t copies = cold ? std::clamp<int64_t>((int64_t{96} << 20) / (w.numel() * 4), 2, 32) : 1;
   std::vector<std::unique_ptr<OpKernel>> instances;
   for (int64_t i = 0; i < copies; ++i) {
-    auto kernel = nn::make_conv(bctx);
+    auto kernel = nchwc ? nn::make_nchwc_conv(bctx) : nn::make_conv(bctx);
     if (!kernel.is_ok()) {
       state.SkipWithError(kernel.status().to_string().c_str());
       return;
@@ -295,6 +300,13 @@ void BM_Conv(benchmark::State& state) {
                  std::to_string(L.k) + "/" + std::to_string(L.stride) + " @" + std::to_string(L.h));
   report(state, 2.0 * batch * L.m * oh * oh * L.c * L.k * L.k, threads, timer.seconds());
 }
+void BM_Conv(benchmark::State& state) { run_conv_layer(state, false); }
+void BM_ConvNchwc(benchmark::State& state) { run_conv_layer(state, true); }
+BENCHMARK(BM_ConvNchwc)
+    ->ArgNames({"layer", "batch", "threads", "cold"})
+    ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {1}, {1, 2}, {0}})
+    ->ArgsProduct({{4, 5, 7, 8}, {1}, {2}, {1}})
+    ->UseRealTime();
 BENCHMARK(BM_Conv)
     ->ArgNames({"layer", "batch", "threads", "cold"})
     ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6}, {1, 8}, {2}, {0}})

@@ -188,6 +188,7 @@ Status optimize_graph(Graph& graph, const OpRegistry& registry, const kernels::K
   fuse_conv_chains(graph);
   fuse_embedding_bags(graph);
   if (kernels.isa == kernels::Isa::kAvx512Vnni) use_channels_last_int8(graph);
+  if (kernels::has_avx512(kernels.isa)) use_nchwc_fp32(graph);
   remove_dead_nodes(graph);
   return Status::ok();
 }

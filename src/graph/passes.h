@@ -72,6 +72,13 @@ void fuse_embedding_bags(Graph& graph);
 // with nchw_input = 1 instead: NCHW x, NHWC y). optimize_graph runs it where the NHWC 8-bit kernels exist (AVX-512 VNNI).
 void use_channels_last_int8(Graph& graph);
 
+// Float convolution networks in the blocked layout NCHWc (nchwc_layout.cpp): Conv with constant
+// weights, group 1 and a multiple of 16 output channels becomes coreinfer::NchwcConv, and
+// MaxPool, GlobalAveragePool, activations and binary ops of two blocked values follow; the
+// layout changes only at the chain's edges. Only on graphs with no other kind of convolution.
+// optimize_graph runs it where the NCHWc kernel exists (AVX-512).
+void use_nchwc_fp32(Graph& graph);
+
 // Drops nodes none of whose outputs reach a graph output, and initializers nothing reads.
 void remove_dead_nodes(Graph& graph);
 

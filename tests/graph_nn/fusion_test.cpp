@@ -123,13 +123,19 @@ Result<std::vector<Tensor>> execute(const Graph& g, const OpRegistry& reg, const
 
 // Runs `g` with and without the passes (optimize_graph) on `feeds` (the optimised graph on `pool`
 // when given); checks the outputs agree and returns the optimised graph.
-Graph check_equal(const Graph& g, const std::vector<NamedTensor>& feeds, ThreadPool* pool = nullptr) {
+// `pass` replaces optimize_graph when given.
+Graph check_equal(const Graph& g, const std::vector<NamedTensor>& feeds, ThreadPool* pool = nullptr,
+                  const std::function<void(Graph&)>& pass = nullptr) {
   const OpRegistry reg = test_registry();
   std::vector<Tensor> results[2];
   Graph optimised = g;
   EXPECT_TRUE(topological_sort(optimised).is_ok());
-  const Status st = optimize_graph(optimised, reg, kernels::active());
-  EXPECT_TRUE(st.is_ok()) << st.to_string();
+  if (pass) {
+    pass(optimised);
+  } else {
+    const Status st = optimize_graph(optimised, reg, kernels::active());
+    EXPECT_TRUE(st.is_ok()) << st.to_string();
+  }
   for (int opt = 0; opt < 2; ++opt) {
     auto out = execute(opt ? optimised : g, reg, feeds, opt ? pool : nullptr);
     EXPECT_TRUE(out.is_ok()) << out.status().to_string();
@@ -417,6 +423,97 @@ TEST(Fusion, ConvChainNeedsSoleReadersAndPointwiseEnds) {
   g2.nodes.back().attrs.set_ints("pads", {1, 1, 1, 1});
   opt = check_equal(g2, {{"x", random_tensor({1, 4, 6, 6}, rng)}});
   EXPECT_EQ(count_ops(opt, "ConvChain"), 0);
+}
+
+// A small residual network: 7x7/2 stem on the 3-channel image, max pool, a bottleneck block
+// (1x1, 3x3, 1x1) with a 1x1 shortcut, Add, Relu, global pool; Relu and Add as their own nodes
+// (use_nchwc_fp32 alone) or fused into the convolutions (optimize_graph).
+Graph residual_net(std::mt19937& rng) {
+  Graph g;
+  g.opsets[""] = 17;
+  g.inputs = {value("x", {2, 3, 21, 19})};
+  g.outputs = {value("y", {}), value("mid", {})};
+  auto conv = [&](const std::string& in, const std::string& out, int64_t cin, int64_t cout, int64_t k, int64_t s) {
+    g.initializers["w_" + out] = random_tensor({cout, cin, k, k}, rng, -0.3f, 0.3f);
+    g.initializers["b_" + out] = random_tensor({cout}, rng);
+    Node n = node("Conv", {in, "w_" + out, "b_" + out}, {out});
+    n.attrs.set_ints("strides", {s, s});
+    n.attrs.set_ints("pads", {k / 2, k / 2, k / 2, k / 2});
+    g.nodes.push_back(n);
+  };
+  conv("x", "stem", 3, 16, 7, 2);
+  g.nodes.push_back(node("Relu", {"stem"}, {"stem_r"}));
+  Node pool = node("MaxPool", {"stem_r"}, {"pool"});
+  pool.attrs.set_ints("kernel_shape", {3, 3});
+  pool.attrs.set_ints("strides", {2, 2});
+  pool.attrs.set_ints("pads", {1, 1, 1, 1});
+  g.nodes.push_back(pool);
+  conv("pool", "a", 16, 32, 1, 1);
+  g.nodes.push_back(node("Relu", {"a"}, {"mid"}));  // also a graph output
+  conv("mid", "b", 32, 32, 3, 1);
+  g.nodes.push_back(node("Relu", {"b"}, {"b_r"}));
+  conv("b_r", "c", 32, 64, 1, 1);
+  conv("pool", "s", 16, 64, 1, 1);
+  g.nodes.push_back(node("Add", {"c", "s"}, {"sum"}));
+  g.nodes.push_back(node("Relu", {"sum"}, {"sum_r"}));
+  g.nodes.push_back(node("GlobalAveragePool", {"sum_r"}, {"y"}));
+  return g;
+}
+
+// use_nchwc_fp32 on any CPU (the plain kernel where there is no AVX-512): every Conv blocked,
+// the stem reading the NCHW image in place, one layout change back (for the graph output in
+// the middle), the same outputs.
+TEST(NchwcLayout, ResidualNetworkInBlockedLayout) {
+  std::mt19937 rng(60);
+  const Graph g = residual_net(rng);
+  ThreadPoolOptions o;
+  o.threads = 2;
+  ThreadPool pool(o);
+  const Graph opt = check_equal(g, {{"x", random_tensor({2, 3, 21, 19}, rng)}}, &pool, use_nchwc_fp32);
+  EXPECT_EQ(count_ops(opt, "NchwcConv"), 5);
+  EXPECT_EQ(count_ops(opt, "Conv"), 0);
+  EXPECT_EQ(count_ops(opt, "NchwcMaxPool"), 1);
+  EXPECT_EQ(count_ops(opt, "NchwcGlobalAveragePool"), 1);
+  EXPECT_EQ(count_ops(opt, "ReorderToNchwc"), 0);
+  EXPECT_EQ(count_ops(opt, "ReorderFromNchwc"), 1);
+  for (const Node& n : opt.nodes)
+    if (n.op_type == "NchwcConv") EXPECT_EQ(n.attrs.get_int("nchw_input", 0), n.inputs[0] == "x" ? 1 : 0) << n.name;
+}
+
+// Through optimize_graph: with AVX-512 the pass runs after the fusions (Relu and the residual
+// Add inside the blocked convolutions); elsewhere the graph stays NCHW.
+TEST(NchwcLayout, AfterTheFusions) {
+  std::mt19937 rng(61);
+  const Graph g = residual_net(rng);
+  const Graph opt = check_equal(g, {{"x", random_tensor({2, 3, 21, 19}, rng)}});
+  const bool blocked = kernels::has_avx512(kernels::active().isa);
+  EXPECT_EQ(count_ops(opt, "NchwcConv"), blocked ? 5 : 0);
+  EXPECT_EQ(count_ops(opt, "Add"), 0);
+  EXPECT_EQ(count_ops(opt, "Relu"), 0);
+}
+
+// A graph with a depthwise convolution is left alone (the blocked chain would break around it);
+// a first convolution with 16+ input channels gets its input reordered.
+TEST(NchwcLayout, OnlyWholeChains) {
+  std::mt19937 rng(62);
+  Graph g;
+  g.opsets[""] = 17;
+  g.inputs = {value("x", {1, 32, 6, 6})};
+  g.outputs = {value("y", {})};
+  g.initializers["w1"] = random_tensor({32, 32, 1, 1}, rng);
+  g.initializers["dw"] = random_tensor({32, 1, 3, 3}, rng);
+  Node dw = node("Conv", {"a", "dw"}, {"y"});
+  dw.attrs.set_int("group", 32);
+  dw.attrs.set_ints("pads", {1, 1, 1, 1});
+  g.nodes = {node("Conv", {"x", "w1"}, {"a"}), dw};
+  Graph opt = check_equal(g, {{"x", random_tensor({1, 32, 6, 6}, rng)}}, nullptr, use_nchwc_fp32);
+  EXPECT_EQ(count_ops(opt, "Conv"), 2);
+  g.nodes.pop_back();
+  g.outputs = {value("a", {})};
+  opt = check_equal(g, {{"x", random_tensor({1, 32, 6, 6}, rng)}}, nullptr, use_nchwc_fp32);
+  EXPECT_EQ(count_ops(opt, "ReorderToNchwc"), 1);
+  EXPECT_EQ(count_ops(opt, "NchwcConv"), 1);
+  EXPECT_EQ(count_ops(opt, "ReorderFromNchwc"), 1);
 }
 
 }  // namespace

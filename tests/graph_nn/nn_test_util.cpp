@@ -13,6 +13,12 @@ namespace coreinfer::nntest {
 Result<std::vector<Tensor>> run_op(const OpCall& call) {
   OpRegistry registry;
   register_nn_ops(registry);
+  // (the single-op runner looks in the default domain)
+  if (!call.domain.empty()) {
+    const OpFactory* factory = registry.find(call.domain, call.op);
+    if (factory == nullptr) return not_found(call.domain + "::" + call.op + " is not registered");
+    registry.add("", call.op, *factory);
+  }
   kernels::KernelTable table = kernels::active();
   if (!call.isa.empty()) {
     kernels::Isa isa;

@@ -24,6 +24,7 @@ struct OpCall {
   int64_t opset = 17;
   int threads = 2;
   std::string isa;                 // "" = this CPU's table, else a kernels::Isa name (e.g. "scalar")
+  std::string domain;              // "" = the default domain
 };
 
 Result<std::vector<Tensor>> run_op(const OpCall& call);

@@ -1,3 +1,4 @@
+#include "graph/ops/nn/nchwc_ops.h"
 #include "graph/ops/nn/nn_ops.h"
 #include "graph/ops/register.h"
 #include "graph/passes.h"
@@ -6,6 +7,11 @@ namespace coreinfer {
 void register_nn_ops(OpRegistry& r) {
   r.add("", "Conv", nn::make_conv);
   r.add(kCoreinferOpDomain, "ConvChain", nn::make_conv_chain);
+  r.add(kCoreinferOpDomain, "NchwcConv", nn::make_nchwc_conv);
+  r.add(kCoreinferOpDomain, "ReorderToNchwc", nn::make_reorder_to_nchwc);
+  r.add(kCoreinferOpDomain, "ReorderFromNchwc", nn::make_reorder_from_nchwc);
+  r.add(kCoreinferOpDomain, "NchwcMaxPool", nn::make_nchwc_max_pool);
+  r.add(kCoreinferOpDomain, "NchwcGlobalAveragePool", nn::make_nchwc_global_average_pool);
   r.add("", "ConvTranspose", nn::make_conv_transpose);
   r.add("", "Gemm", nn::make_gemm);
   r.add("", "MatMul", nn::make_matmul);

@@ -1,0 +1,152 @@
+// use_nchwc_fp32 (declared in passes.h): float convolution networks in the blocked layout
+// NCHWc, 16 channels a block ([N, C/16, H, W, 16]), as ONNX Runtime's NCHWc transformer does.
+// Every Conv with constant weights, group 1 and a multiple of 16 output channels becomes
+// coreinfer::NchwcConv; MaxPool, element-wise activations and binary ops of two blocked values
+// follow; GlobalAveragePool of a blocked value writes the plain [N, C, 1, 1] result (the same
+// bytes). Values change layout only at the chain's edges: a convolution with fewer than 16
+// input channels (an image) reads the NCHW input in place; one with more gets a ReorderToNchwc;
+// a ReorderFromNchwc is added where anything else reads a blocked value.
+//
+// The pass runs only on graphs whose every convolution converts (no depthwise, grouped or
+// transposed ones, which have no blocked kernel): converting part of a network would add a
+// layout change around each layer left out.
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "graph/pass_util.h"
+#include "graph/passes.h"
+
+namespace coreinfer {
+namespace {
+
+constexpr int64_t kBlock = 16;
+
+bool is_op(const Node& n, const char* op) { return n.domain.empty() && n.op_type == op; }
+
+// The weights of a Conv the blocked kernel runs, or nullptr.
+const Tensor* convertible_conv(const Graph& g, const Node& n) {
+  if (!is_op(n, "Conv") || n.inputs.size() < 2 || n.outputs.size() != 1) return nullptr;
+  if (n.attrs.get_int("group", 1) != 1) return nullptr;
+  auto w = g.initializers.find(n.inputs[1]);
+  if (w == g.initializers.end() || w->second.type() != ElemType::kFloat || w->second.rank() != 4) return nullptr;
+  if (w->second.dim(0) % kBlock != 0 || w->second.dim(0) == 0) return nullptr;
+  return &w->second;
+}
+
+// Convolutions of any kind that the blocked kernel does not run.
+bool is_other_conv(const Graph& g, const Node& n) {
+  if (n.op_type == "ConvChain" || n.op_type == "ConvTranspose" || n.op_type == "ConvInteger") return true;
+  return is_op(n, "Conv") && convertible_conv(g, n) == nullptr;
+}
+
+bool is_unary(const Node& n) {
+  static const std::unordered_set<std::string> kOps = {"Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh",
+                                                       "HardSigmoid", "HardSwish", "Elu", "Selu", "Softplus"};
+  return n.domain.empty() && kOps.count(n.op_type) && !n.inputs.empty() && n.outputs.size() == 1;
+}
+
+bool is_binary(const Node& n) {
+  static const std::unordered_set<std::string> kOps = {"Add", "Sub", "Mul", "Div", "Max", "Min", "Sum"};
+  return n.domain.empty() && kOps.count(n.op_type) && n.inputs.size() == 2 && n.outputs.size() == 1;
+}
+
+bool is_max_pool(const Node& n) {
+  return is_op(n, "MaxPool") && n.inputs.size() == 1 && (n.outputs.size() == 1 || n.outputs[1].empty()) &&
+         n.attrs.get_ints("kernel_shape").size() == 2;
+}
+
+}  // namespace
+
+void use_nchwc_fp32(Graph& graph) {
+  bool any = false;
+  for (const Node& n : graph.nodes) {
+    if (is_other_conv(graph, n)) return;
+    any = any || convertible_conv(graph, n) != nullptr;
+  }
+  if (!any) return;
+
+  std::unordered_map<std::string, std::string> blocked;  // value -> its NCHWc copy
+  std::unordered_set<std::string> blocked_only;          // values produced NCHWc
+  std::unordered_set<std::string> converted_back;        // ... of which an NCHW copy exists
+  std::unordered_set<std::string> names;
+  for (const Node& n : graph.nodes)
+    for (const std::string& o : n.outputs) names.insert(o);
+  auto fresh = [&](const std::string& base) {
+    std::string name = base + "/nchwc";
+    while (names.count(name) || graph.initializers.count(name)) name += "_";
+    names.insert(name);
+    return name;
+  };
+  std::vector<Node> out;
+  out.reserve(graph.nodes.size());
+  auto reorder = [&](const char* op, const std::string& from, const std::string& to) {
+    Node r;
+    r.name = to + "/reorder";
+    r.domain = kCoreinferOpDomain;
+    r.op_type = op;
+    r.inputs = {from};
+    r.outputs = {to};
+    out.push_back(std::move(r));
+  };
+  auto to_blocked = [&](const std::string& v) {
+    if (!blocked.count(v)) {
+      blocked[v] = fresh(v);
+      reorder("ReorderToNchwc", v, blocked[v]);
+    }
+    return blocked[v];
+  };
+  auto to_plain = [&](const std::string& v) {  // the NCHW value v of a blocked-only result
+    if (blocked_only.count(v) && converted_back.insert(v).second) reorder("ReorderFromNchwc", blocked[v], v);
+  };
+  auto produce_blocked = [&](Node& n) {
+    const std::string y = n.outputs[0];
+    blocked[y] = fresh(y);
+    blocked_only.insert(y);
+    n.outputs[0] = blocked[y];
+  };
+  for (Node& n : graph.nodes) {
+    const Tensor* w = convertible_conv(graph, n);
+    const bool has_z = n.inputs.size() > 3 && !n.inputs[3].empty();
+    if (w && (!has_z || blocked.count(n.inputs[3]))) {
+      if (blocked.count(n.inputs[0])) {
+        n.inputs[0] = blocked[n.inputs[0]];
+      } else if (w->dim(1) % kBlock == 0) {
+        n.inputs[0] = to_blocked(n.inputs[0]);
+      } else {
+        n.attrs.set_int("nchw_input", 1);
+      }
+      if (has_z) n.inputs[3] = blocked[n.inputs[3]];
+      n.domain = kCoreinferOpDomain;
+      n.op_type = "NchwcConv";
+      produce_blocked(n);
+    } else if (is_max_pool(n) && blocked.count(n.inputs[0])) {
+      n.inputs[0] = blocked[n.inputs[0]];
+      n.outputs.resize(1);
+      n.domain = kCoreinferOpDomain;
+      n.op_type = "NchwcMaxPool";
+      produce_blocked(n);
+    } else if (is_op(n, "GlobalAveragePool") && n.inputs.size() == 1 && blocked.count(n.inputs[0])) {
+      n.inputs[0] = blocked[n.inputs[0]];
+      n.domain = kCoreinferOpDomain;
+      n.op_type = "NchwcGlobalAveragePool";  // its output is plain NCHW
+    } else if (is_unary(n) && blocked.count(n.inputs[0])) {
+      n.inputs[0] = blocked[n.inputs[0]];
+      for (size_t i = 1; i < n.inputs.size(); ++i) to_plain(n.inputs[i]);
+      produce_blocked(n);
+    } else if (is_binary(n) && blocked.count(n.inputs[0]) && blocked.count(n.inputs[1])) {
+      n.inputs[0] = blocked[n.inputs[0]];
+      n.inputs[1] = blocked[n.inputs[1]];
+      produce_blocked(n);
+    } else {
+      for (const std::string& in : n.inputs) to_plain(in);
+    }
+    out.push_back(std::move(n));
+  }
+  for (const ValueInfo& o : graph.outputs) to_plain(o.name);
+  graph.nodes = std::move(out);
+  use_coreinfer_domain(graph);
+}
+
+}  // namespace coreinfer
