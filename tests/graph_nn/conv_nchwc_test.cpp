@@ -201,10 +201,22 @@ TEST(NchwcOps, MaxPoolMatchesReference) {
     call.attrs.set_ints("strides", c.strides);
     call.attrs.set_ints("dilations", c.dilations);
     call.attrs.set_ints("pads", c.pads);
-    auto out = run_op(call);
-    ASSERT_TRUE(out.is_ok()) << out.status().to_string();
-    expect_close((*out)[0], blocked(ref.values, ref.shape), {}, 0, 0, "max pool " + shape_string(c.x));
+    for (const char* isa : {"", "scalar"}) {
+      call.isa = isa;
+      auto out = run_op(call);
+      ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+      expect_close((*out)[0], blocked(ref.values, ref.shape), {}, 0, 0,
+                   "max pool " + shape_string(c.x) + " isa=" + isa);
+    }
   }
+  // a window wholly in the padding
+  OpCall call;
+  call.op = "NchwcMaxPool";
+  call.domain = "coreinfer";
+  call.inputs = {random_tensor({1, 1, 4, 4, 16}, rng)};
+  call.attrs.set_ints("kernel_shape", {2, 2});
+  call.attrs.set_ints("pads", {2, 0, 0, 0});
+  EXPECT_FALSE(run_op(call).is_ok());
 }
 
 TEST(NchwcOps, GlobalAveragePoolWritesNchw) {

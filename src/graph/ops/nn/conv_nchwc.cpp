@@ -95,12 +95,20 @@ void run_nchwc_conv(const OpRunContext& ctx, NchwcTileFn tile, const NchwcWeight
   const int64_t chunks = ceil_div(w.in_blocks, std::max<int64_t>(1, kChunkBytes / (group_step * block_bytes)));
   const int64_t chunk_blocks = ceil_div(w.in_blocks, chunks);
 
+  // Tap t's offset from the pixel's window corner, for windows inside the image.
+  std::vector<int64_t> tap_off(static_cast<size_t>(w.taps));
+  for (int64_t i = 0; i < kh; ++i)
+    for (int64_t j = 0; j < kw; ++j)
+      tap_off[static_cast<size_t>(i * kw + j)] = (i * g.dilation[1] * W + j * g.dilation[2]) * pixel_floats;
+  const int64_t window_h = (kh - 1) * g.dilation[1] + 1, window_w = (kw - 1) * g.dilation[2] + 1;
+
   ctx.parallel_for(gp * tp, 1, [&](int64_t w_begin, int64_t w_end) {
     std::vector<int64_t> in_off(static_cast<size_t>(w.taps * kNchwcTilePixels));
-    int64_t out_off[kNchwcTilePixels];
+    int64_t out_off[kNchwcTilePixels], pixel_off[kNchwcTilePixels];
     NchwcTile t;
     t.x = a.x;
-    t.in_off = in_off.data();
+    t.pixel_off = pixel_off;
+    t.tap_off = tap_off.data();
     t.taps = w.taps;
     t.in_block_stride = in_block_stride;
     t.in_block = static_cast<int>(w.in_block);
@@ -136,24 +144,32 @@ void run_nchwc_conv(const OpRunContext& ctx, NchwcTileFn tile, const NchwcWeight
           const int64_t q0 = ti * pixels / tiles, q1 = (ti + 1) * pixels / tiles;
           t.pixels = static_cast<int>(q1 - q0);
           int64_t n = q0 / plane, oh = q0 % plane / OW, ow = q0 % OW;
+          int64_t x_image[kNchwcTilePixels], ih0[kNchwcTilePixels], iw0[kNchwcTilePixels];
+          bool inside = true;
           for (int p = 0; p < t.pixels; ++p) {
             out_off[p] = n * out_image + (oh * OW + ow) * kNchwcBlock;
-            const int64_t x_image = n * in_image + b0 * in_block_stride;
-            const int64_t ih0 = oh * g.stride[1] - g.pad_begin[1], iw0 = ow * g.stride[2] - g.pad_begin[2];
-            int64_t* off = in_off.data() + p;
-            for (int64_t i = 0; i < kh; ++i) {
-              const int64_t ih = ih0 + i * g.dilation[1];
-              const bool row_inside = static_cast<uint64_t>(ih) < static_cast<uint64_t>(H);
-              for (int64_t j = 0; j < kw; ++j, off += kNchwcTilePixels) {
-                const int64_t iw = iw0 + j * g.dilation[2];
-                *off = row_inside && static_cast<uint64_t>(iw) < static_cast<uint64_t>(W)
-                           ? x_image + (ih * W + iw) * pixel_floats
-                           : -1;
-              }
-            }
+            x_image[p] = n * in_image + b0 * in_block_stride;
+            ih0[p] = oh * g.stride[1] - g.pad_begin[1];
+            iw0[p] = ow * g.stride[2] - g.pad_begin[2];
+            pixel_off[p] = x_image[p] + (ih0[p] * W + iw0[p]) * pixel_floats;
+            inside = inside && ih0[p] >= 0 && ih0[p] + window_h <= H && iw0[p] >= 0 && iw0[p] + window_w <= W;
             if (++ow == OW) {
               ow = 0;
               if (++oh == OH) oh = 0, ++n;
+            }
+          }
+          t.in_off = inside ? nullptr : in_off.data();
+          for (int p = 0; p < t.pixels && !inside; ++p) {
+            int64_t* off = in_off.data() + p;
+            for (int64_t i = 0; i < kh; ++i) {
+              const int64_t ih = ih0[p] + i * g.dilation[1];
+              const bool row_inside = static_cast<uint64_t>(ih) < static_cast<uint64_t>(H);
+              for (int64_t j = 0; j < kw; ++j, off += kNchwcTilePixels) {
+                const int64_t iw = iw0[p] + j * g.dilation[2];
+                *off = row_inside && static_cast<uint64_t>(iw) < static_cast<uint64_t>(W)
+                           ? x_image[p] + (ih * W + iw) * pixel_floats
+                           : -1;
+              }
             }
           }
           const int64_t first_line = (ti - t_lo) * lines_per_tile;

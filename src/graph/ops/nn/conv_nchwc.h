@@ -46,10 +46,13 @@ NchwcWeights pack_nchwc_weights(const float* w, int64_t out_channels, int64_t in
 struct NchwcTile {
   int pixels = 0;  // 1..kNchwcTilePixels
   int blocks = 0;  // output blocks: 1..kNchwcGroupBlocks
-  // in_off[t * kNchwcTilePixels + p]: where pixel p reads tap t in the first input block (from
-  // x), or -1 where the tap falls in the padding.
+  // Where pixel p reads tap t in the first input block (from x): in_off[t * kNchwcTilePixels + p],
+  // -1 where the tap falls in the padding; or, for a tile whose windows lie inside the image
+  // (in_off null), pixel_off[p] + tap_off[t].
   const float* x = nullptr;
   const int64_t* in_off = nullptr;
+  const int64_t* pixel_off = nullptr;
+  const int64_t* tap_off = nullptr;
   int64_t taps = 0;
   int64_t in_blocks = 0;
   int64_t in_block_stride = 0;  // floats between input blocks

@@ -40,8 +40,9 @@ void tile(const NchwcTile& t) {
       int64_t step[P];  // NCHW input: a plane per channel (0 in the padding, which reads zeros)
 #pragma GCC unroll 8
       for (int p = 0; p < P; ++p) {
-        px[p] = off[p] < 0 ? kZeros : xb + off[p];
-        step[p] = off[p] < 0 ? 0 : t.ci_stride;
+        const int64_t o = t.in_off ? off[p] : t.pixel_off[p] + t.tap_off[tap];
+        px[p] = o < 0 ? kZeros : xb + o;
+        step[p] = o < 0 ? 0 : t.ci_stride;
       }
       if constexpr (kBlocked) {
         // The next tile's pixels (the next 6 of a row, at stride 1): the input of a pointwise

@@ -14,7 +14,9 @@ void nchwc_tile_generic(const NchwcTile& t) {
   const float* w = t.w;
   for (int64_t cb = 0; cb < t.in_blocks; ++cb)
     for (int64_t tap = 0; tap < t.taps; ++tap) {
-      const int64_t* off = t.in_off + tap * kNchwcTilePixels;
+      int64_t off[kNchwcTilePixels];
+      for (int p = 0; p < t.pixels; ++p)
+        off[p] = t.in_off ? t.in_off[tap * kNchwcTilePixels + p] : t.pixel_off[p] + t.tap_off[tap];
       for (int ci = 0; ci < t.in_block; ++ci, w += t.blocks * B)
         for (int p = 0; p < t.pixels; ++p) {
           const float x = off[p] < 0 ? 0.0f : t.x[off[p] + cb * t.in_block_stride + ci * t.ci_stride];

@@ -1,11 +1,9 @@
 // The NCHWc chain's layout changes and pools (see nchwc_ops.h).
-#include <algorithm>
-#include <limits>
-
 #include "graph/ops/nn/conv_nchwc.h"
 #include "graph/ops/nn/nchwc_ops.h"
 #include "graph/ops/nn/nn_common.h"
 #include "graph/ops/nn/window_geometry.h"
+#include "kernels/kernel_table.h"
 
 namespace coreinfer::nn {
 namespace {
@@ -47,37 +45,20 @@ Status reorder(OpRunContext& ctx, bool to_blocked) {
   return Status::ok();
 }
 
-Status max_pool(const WindowAttrs& window, OpRunContext& ctx) {
+Status max_pool(const WindowAttrs& window, NchwcMaxPoolRowsFn rows, OpRunContext& ctx) {
   CI_ASSIGN_OR_RETURN(const Tensor* x, float_input(ctx, 0, "X"));
   CI_RETURN_IF_ERROR(check_nchwc(*x));
   CI_ASSIGN_OR_RETURN(const WindowGeometry g, resolve_window(window, {x->dim(2), x->dim(3)}, window.kernel_shape));
-  const int64_t H = g.in[1], W = g.in[2], OH = g.out[1], OW = g.out[2];
+  for (int d = 1; d < 3; ++d)  // as MaxPool: a window wholly in the padding has no meaning
+    if (g.pad_begin[d] >= (g.kernel[d] - 1) * g.dilation[d] + 1 || g.pad_end[d] >= (g.kernel[d] - 1) * g.dilation[d] + 1)
+      return invalid_argument("pads " + shape_string(window.pads) + " must be smaller than the window (kernel " +
+                              shape_string(window.kernel_shape) + ")");
+  const int64_t OH = g.out[1], OW = g.out[2];
   CI_ASSIGN_OR_RETURN(Tensor * y, ctx.allocate_output_uninitialized(0, ElemType::kFloat,
                                                                      {x->dim(0), x->dim(1), OH, OW, B}));
   const float* xd = x->data<float>();
   float* yd = y->data<float>();
-  ctx.parallel_for(x->dim(0) * x->dim(1) * OH, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      const int64_t plane = i / OH, oh = i % OH;
-      const float* xp = xd + plane * H * W * B;
-      float* out = yd + i * OW * B;
-      for (int64_t ow = 0; ow < OW; ++ow, out += B) {
-        float best[B];
-        std::fill(best, best + B, -std::numeric_limits<float>::infinity());
-        for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
-          const int64_t ih = oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
-          if (ih < 0 || ih >= H) continue;
-          for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
-            const int64_t iw = ow * g.stride[2] - g.pad_begin[2] + kw * g.dilation[2];
-            if (iw < 0 || iw >= W) continue;
-            const float* v = xp + (ih * W + iw) * B;
-            for (int l = 0; l < B; ++l) best[l] = v[l] > best[l] ? v[l] : best[l];
-          }
-        }
-        std::copy(best, best + B, out);
-      }
-    }
-  });
+  ctx.parallel_for(x->dim(0) * x->dim(1) * OH, 1, [&](int64_t begin, int64_t end) { rows(g, xd, yd, begin, end); });
   return Status::ok();
 }
 
@@ -111,7 +92,11 @@ Result<std::unique_ptr<OpKernel>> make_reorder_from_nchwc(const OpBuildContext&)
 Result<std::unique_ptr<OpKernel>> make_nchwc_max_pool(const OpBuildContext& ctx) {
   WindowAttrs window = read_window_attrs(ctx.attrs());
   if (window.kernel_shape.size() != 2) return invalid_argument("NchwcMaxPool needs a 2-D kernel_shape");
-  return make_kernel([window](OpRunContext& c) { return max_pool(window, c); });
+  NchwcMaxPoolRowsFn rows = nchwc_max_pool_rows;
+#if defined(__x86_64__)
+  if (kernels::has_avx512(ctx.kernels.isa)) rows = nchwc_max_pool_rows_avx512;
+#endif
+  return make_kernel([window, rows](OpRunContext& c) { return max_pool(window, rows, c); });
 }
 Result<std::unique_ptr<OpKernel>> make_nchwc_global_average_pool(const OpBuildContext&) {
   return make_kernel([](OpRunContext& c) { return global_average_pool(c); });

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "graph/op_kernel.h"
+#include "graph/ops/nn/window_geometry.h"
 
 namespace coreinfer::nn {
 
@@ -15,5 +16,14 @@ Result<std::unique_ptr<OpKernel>> make_reorder_to_nchwc(const OpBuildContext& ct
 Result<std::unique_ptr<OpKernel>> make_reorder_from_nchwc(const OpBuildContext& ctx);
 Result<std::unique_ptr<OpKernel>> make_nchwc_max_pool(const OpBuildContext& ctx);
 Result<std::unique_ptr<OpKernel>> make_nchwc_global_average_pool(const OpBuildContext& ctx);
+
+
+// NchwcMaxPool's loop over output rows [begin, end) of all blocked planes (nchwc_pool_impl.h),
+// the baseline build and the AVX-512 one.
+using NchwcMaxPoolRowsFn = void (*)(const WindowGeometry& g, const float* x, float* y, int64_t begin, int64_t end);
+void nchwc_max_pool_rows(const WindowGeometry& g, const float* x, float* y, int64_t begin, int64_t end);
+#if defined(__x86_64__)
+void nchwc_max_pool_rows_avx512(const WindowGeometry& g, const float* x, float* y, int64_t begin, int64_t end);
+#endif
 
 }  // namespace coreinfer::nn
