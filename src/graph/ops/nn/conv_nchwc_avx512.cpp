@@ -35,7 +35,7 @@ void tile(const NchwcTile& t) {
     const int64_t* off = t.in_off;
     for (int64_t tap = 0; tap < t.taps; ++tap, off += kNchwcTilePixels) {
       for (const char* end = std::min(ahead + ahead_step, ahead_end); ahead < end; ahead += 64)
-        _mm_prefetch(ahead, _MM_HINT_T1);
+        _mm_prefetch(ahead, _MM_HINT_NTA);
       const float* px[P];
       int64_t step[P];  // NCHW input: a plane per channel (0 in the padding, which reads zeros)
 #pragma GCC unroll 8
