@@ -10,7 +10,6 @@
 // the batch size that way), reads the NHWC value's shape, permuted back, instead of a copy.
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "graph/pass_util.h"
@@ -63,92 +62,69 @@ Node transpose(const std::string& from, const std::string& to, std::vector<int64
 }  // namespace
 
 void use_channels_last_int8(Graph& graph) {
-  std::unordered_map<std::string, std::string> nhwc;  // value -> its channels-last copy
-  std::unordered_set<std::string> nhwc_only;          // values produced channels-last
-  std::unordered_set<std::string> converted_back;     // ... of which an NCHW copy exists
-  std::unordered_set<std::string> names;
-  for (const Node& n : graph.nodes)
-    for (const std::string& o : n.outputs) names.insert(o);
-  auto fresh = [&](const std::string& base) {
-    std::string name = base + "/nhwc";
-    while (names.count(name) || graph.initializers.count(name)) name += "_";
-    names.insert(name);
-    return name;
-  };
+  std::vector<Node> out;
+  out.reserve(graph.nodes.size());
+  LayoutChain nhwc(
+      graph, "/nhwc", [](const std::string& from, const std::string& to) { return transpose(from, to, {0, 2, 3, 1}); },
+      [](const std::string& from, const std::string& to) { return transpose(from, to, {0, 3, 1, 2}); }, out);
   // the input of each DequantizeLinear's output (same shape)
   std::unordered_map<std::string, std::string> dequantized_from;
   for (const Node& n : graph.nodes)
     if (n.domain.empty() && n.op_type == "DequantizeLinear" && !n.inputs.empty() && n.outputs.size() == 1)
       dequantized_from[n.outputs[0]] = n.inputs[0];
   std::string nchw_axes;  // initializer {0, 3, 1, 2}: the NCHW dims from an NHWC shape
-  std::vector<Node> out;
-  out.reserve(graph.nodes.size());
-  auto to_nhwc = [&](const std::string& v) {
-    if (!nhwc.count(v)) {
-      nhwc[v] = fresh(v);
-      out.push_back(transpose(v, nhwc[v], {0, 2, 3, 1}));
-    }
-    return nhwc[v];
-  };
-  auto to_nchw = [&](const std::string& v) {  // the NCHW value v of a channels-last-only result
-    if (nhwc_only.count(v) && converted_back.insert(v).second) out.push_back(transpose(nhwc[v], v, {0, 3, 1, 2}));
-  };
-  auto produce_nhwc = [&](Node& n) {
-    const std::string y = n.outputs[0];
-    nhwc[y] = fresh(y);
-    nhwc_only.insert(y);
-    n.outputs[0] = nhwc[y];
-  };
+  bool any = false;
   for (Node& n : graph.nodes) {
     if (const Tensor* w = conv_weights(graph, n)) {
       const bool depthwise = w->dim(1) == 1 && n.attrs.get_int("group", 1) == w->dim(0);
-      if (!nhwc.count(n.inputs[0]) && !depthwise) {  // gathers its windows from the NCHW input
+      if (!nhwc.has(n.inputs[0]) && !depthwise) {  // gathers its windows from the NCHW input
         n.domain = kCoreinferOpDomain;
         n.attrs.set_int("nchw_input", 1);
         use_coreinfer_domain(graph);
       } else {
-        n.inputs[0] = to_nhwc(n.inputs[0]);
+        n.inputs[0] = nhwc.to_layout(n.inputs[0]);
         n.domain = kMs;
       }
       n.attrs.set_int("channels_last", 1);
-      produce_nhwc(n);
-    } else if (is_binary(n) && nhwc.count(n.inputs[0]) && nhwc.count(n.inputs[3])) {
-      n.inputs[0] = nhwc[n.inputs[0]];
-      n.inputs[3] = nhwc[n.inputs[3]];
-      produce_nhwc(n);
-    } else if (is_unary(n) && nhwc.count(n.inputs[0])) {
-      n.inputs[0] = nhwc[n.inputs[0]];
-      produce_nhwc(n);
-    } else if (is_global_pool(n) && nhwc.count(n.inputs[0])) {
-      n.inputs[0] = nhwc[n.inputs[0]];
+      nhwc.produce(n);
+      any = true;
+    } else if (is_binary(n) && nhwc.has(n.inputs[0]) && nhwc.has(n.inputs[3])) {
+      n.inputs[0] = nhwc.copy(n.inputs[0]);
+      n.inputs[3] = nhwc.copy(n.inputs[3]);
+      nhwc.produce(n);
+    } else if (is_unary(n) && nhwc.has(n.inputs[0])) {
+      n.inputs[0] = nhwc.copy(n.inputs[0]);
+      nhwc.produce(n);
+    } else if (is_global_pool(n) && nhwc.has(n.inputs[0])) {
+      n.inputs[0] = nhwc.copy(n.inputs[0]);
       n.attrs.set_int("channels_last", 1);
-      produce_nhwc(n);
-    } else if (is_plain_shape(n) && (nhwc_only.count(n.inputs[0]) || (dequantized_from.count(n.inputs[0]) &&
-                                                                       nhwc_only.count(dequantized_from[n.inputs[0]])))) {
-      const std::string v = nhwc_only.count(n.inputs[0]) ? n.inputs[0] : dequantized_from[n.inputs[0]];
+      nhwc.produce(n);
+    } else if (is_plain_shape(n) && (nhwc.produced(n.inputs[0]) || (dequantized_from.count(n.inputs[0]) &&
+                                                                     nhwc.produced(dequantized_from[n.inputs[0]])))) {
+      const std::string v = nhwc.produced(n.inputs[0]) ? n.inputs[0] : dequantized_from[n.inputs[0]];
       if (nchw_axes.empty()) {
-        nchw_axes = fresh("nchw_axes");
+        nchw_axes = nhwc.fresh("nchw_axes");
         graph.initializers[nchw_axes] = Tensor::from_vector<int64_t>({4}, {0, 3, 1, 2});
       }
-      const std::string shape = fresh(n.outputs[0]);
+      const std::string shape = nhwc.fresh(n.outputs[0]);
       Node gather;
       gather.name = n.name + "/nchw";
       gather.op_type = "Gather";
       gather.inputs = {shape, nchw_axes};
       gather.outputs = {n.outputs[0]};
-      n.inputs[0] = nhwc[v];
+      n.inputs[0] = nhwc.copy(v);
       n.outputs[0] = shape;
       out.push_back(std::move(n));
       out.push_back(std::move(gather));
       continue;
     } else {
-      for (const std::string& in : n.inputs) to_nchw(in);
+      for (const std::string& in : n.inputs) nhwc.to_plain(in);
     }
     out.push_back(std::move(n));
   }
-  for (const ValueInfo& o : graph.outputs) to_nchw(o.name);
+  for (const ValueInfo& o : graph.outputs) nhwc.to_plain(o.name);
   graph.nodes = std::move(out);
-  if (!nhwc.empty() && !graph.opsets.count(kMs)) graph.opsets[kMs] = 1;
+  if (any && !graph.opsets.count(kMs)) graph.opsets[kMs] = 1;
 }
 
 }  // namespace coreinfer

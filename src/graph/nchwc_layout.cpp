@@ -11,7 +11,6 @@
 // transposed ones, which have no blocked kernel): converting part of a network would add a
 // layout change around each layer left out.
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -67,84 +66,59 @@ void use_nchwc_fp32(Graph& graph) {
   }
   if (!any) return;
 
-  std::unordered_map<std::string, std::string> blocked;  // value -> its NCHWc copy
-  std::unordered_set<std::string> blocked_only;          // values produced NCHWc
-  std::unordered_set<std::string> converted_back;        // ... of which an NCHW copy exists
-  std::unordered_set<std::string> names;
-  for (const Node& n : graph.nodes)
-    for (const std::string& o : n.outputs) names.insert(o);
-  auto fresh = [&](const std::string& base) {
-    std::string name = base + "/nchwc";
-    while (names.count(name) || graph.initializers.count(name)) name += "_";
-    names.insert(name);
-    return name;
-  };
   std::vector<Node> out;
   out.reserve(graph.nodes.size());
-  auto reorder = [&](const char* op, const std::string& from, const std::string& to) {
-    Node r;
-    r.name = to + "/reorder";
-    r.domain = kCoreinferOpDomain;
-    r.op_type = op;
-    r.inputs = {from};
-    r.outputs = {to};
-    out.push_back(std::move(r));
+  auto reorder = [](const char* op) {
+    return [op](const std::string& from, const std::string& to) {
+      Node r;
+      r.name = to + "/reorder";
+      r.domain = kCoreinferOpDomain;
+      r.op_type = op;
+      r.inputs = {from};
+      r.outputs = {to};
+      return r;
+    };
   };
-  auto to_blocked = [&](const std::string& v) {
-    if (!blocked.count(v)) {
-      blocked[v] = fresh(v);
-      reorder("ReorderToNchwc", v, blocked[v]);
-    }
-    return blocked[v];
-  };
-  auto to_plain = [&](const std::string& v) {  // the NCHW value v of a blocked-only result
-    if (blocked_only.count(v) && converted_back.insert(v).second) reorder("ReorderFromNchwc", blocked[v], v);
-  };
-  auto produce_blocked = [&](Node& n) {
-    const std::string y = n.outputs[0];
-    blocked[y] = fresh(y);
-    blocked_only.insert(y);
-    n.outputs[0] = blocked[y];
-  };
+  LayoutChain blocked(graph, "/nchwc", reorder("ReorderToNchwc"), reorder("ReorderFromNchwc"), out);
   for (Node& n : graph.nodes) {
     const Tensor* w = convertible_conv(graph, n);
     const bool has_z = n.inputs.size() > 3 && !n.inputs[3].empty();
-    if (w && (!has_z || blocked.count(n.inputs[3]))) {
-      if (blocked.count(n.inputs[0])) {
-        n.inputs[0] = blocked[n.inputs[0]];
+    if (w && (!has_z || blocked.has(n.inputs[3]))) {
+      if (blocked.has(n.inputs[0])) {
+        n.inputs[0] = blocked.copy(n.inputs[0]);
       } else if (w->dim(1) % kBlock == 0) {
-        n.inputs[0] = to_blocked(n.inputs[0]);
+        n.inputs[0] = blocked.to_layout(n.inputs[0]);
       } else {
         n.attrs.set_int("nchw_input", 1);
       }
-      if (has_z) n.inputs[3] = blocked[n.inputs[3]];
+      if (has_z) n.inputs[3] = blocked.copy(n.inputs[3]);
       n.domain = kCoreinferOpDomain;
       n.op_type = "NchwcConv";
-      produce_blocked(n);
-    } else if (is_max_pool(n) && blocked.count(n.inputs[0])) {
-      n.inputs[0] = blocked[n.inputs[0]];
+      blocked.produce(n);
+    } else if (is_max_pool(n) && blocked.has(n.inputs[0])) {
+      n.inputs[0] = blocked.copy(n.inputs[0]);
       n.outputs.resize(1);
       n.domain = kCoreinferOpDomain;
       n.op_type = "NchwcMaxPool";
-      produce_blocked(n);
-    } else if (is_op(n, "GlobalAveragePool") && n.inputs.size() == 1 && blocked.count(n.inputs[0])) {
-      n.inputs[0] = blocked[n.inputs[0]];
+      blocked.produce(n);
+    } else if (is_op(n, "GlobalAveragePool") && n.inputs.size() == 1 && blocked.has(n.inputs[0])) {
+      n.inputs[0] = blocked.copy(n.inputs[0]);
       n.domain = kCoreinferOpDomain;
       n.op_type = "NchwcGlobalAveragePool";  // its output is plain NCHW
-    } else if (is_unary(n) && blocked.count(n.inputs[0])) {
-      n.inputs[0] = blocked[n.inputs[0]];
-      for (size_t i = 1; i < n.inputs.size(); ++i) to_plain(n.inputs[i]);
-      produce_blocked(n);
-    } else if (is_binary(n) && blocked.count(n.inputs[0]) && blocked.count(n.inputs[1])) {
-      n.inputs[0] = blocked[n.inputs[0]];
-      n.inputs[1] = blocked[n.inputs[1]];
-      produce_blocked(n);
+    } else if (is_unary(n) && blocked.has(n.inputs[0])) {
+      n.inputs[0] = blocked.copy(n.inputs[0]);
+      for (size_t i = 1; i < n.inputs.size(); ++i) blocked.to_plain(n.inputs[i]);
+      blocked.produce(n);
+    } else if (is_binary(n) && blocked.has(n.inputs[0]) && blocked.has(n.inputs[1])) {
+      n.inputs[0] = blocked.copy(n.inputs[0]);
+      n.inputs[1] = blocked.copy(n.inputs[1]);
+      blocked.produce(n);
     } else {
-      for (const std::string& in : n.inputs) to_plain(in);
+      for (const std::string& in : n.inputs) blocked.to_plain(in);
     }
     out.push_back(std::move(n));
   }
-  for (const ValueInfo& o : graph.outputs) to_plain(o.name);
+  for (const ValueInfo& o : graph.outputs) blocked.to_plain(o.name);
   graph.nodes = std::move(out);
   use_coreinfer_domain(graph);
 }
