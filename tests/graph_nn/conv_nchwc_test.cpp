@@ -150,6 +150,11 @@ TEST(NchwcConv, Errors) {
   EXPECT_NE(out.status().to_string().find("[N, 1, H, W, 16]"), std::string::npos) << out.status().to_string();
   call.inputs = {random_tensor({1, 2, 4, 4, 16}, rng), random_tensor({16, 16, 3, 3}, rng)};
   EXPECT_FALSE(run_op(call).is_ok());
+  // kernel_shape other than W's
+  call.inputs = {random_tensor({1, 1, 4, 4, 16}, rng), random_tensor({16, 16, 3, 3}, rng)};
+  call.attrs.set_ints("kernel_shape", {2, 2});
+  EXPECT_FALSE(run_op(call).is_ok());
+  call.attrs = Attributes();
   // a residual of another shape
   call.inputs = {random_tensor({1, 1, 4, 4, 16}, rng), random_tensor({16, 16, 1, 1}, rng), Tensor(),
                  random_tensor({1, 1, 4, 3, 16}, rng)};

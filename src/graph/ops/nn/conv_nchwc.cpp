@@ -9,8 +9,8 @@
 namespace coreinfer::nn {
 namespace {
 
-// Input blocks summed per pass over the tiles: a group's weights for them (at most this many
-// bytes) stay in L2 while every tile of the worker reads them.
+// A worker's weights for the input blocks summed in one pass over its tiles (at most this many
+// bytes) stay in L2 while every tile reads them.
 constexpr int64_t kChunkBytes = 384 << 10;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -122,6 +122,7 @@ void run_nchwc_conv(const OpRunContext& ctx, NchwcTileFn tile, const NchwcWeight
     for (int64_t wi = w_begin; wi < w_end; ++wi) {
       const int64_t g_lo = wi / tp * groups_per, g_hi = std::min(groups, g_lo + groups_per);
       const int64_t t_lo = wi % tp * tiles_per, t_hi = std::min(tiles, t_lo + tiles_per);
+      if (g_lo >= g_hi || t_lo >= t_hi) continue;  // (a grid cell past the end: nothing to do)
       for (int64_t g0 = g_lo; g0 < g_hi; g0 += group_step)
       for (int64_t b0 = 0; b0 < w.in_blocks; b0 += chunk_blocks) {
         t.in_blocks = std::min(chunk_blocks, w.in_blocks - b0);

@@ -28,6 +28,9 @@ class NchwcConvKernel final : public OpKernel {
       return invalid_argument("NchwcConv weights " + shape_string(w->shape()) + " need output (and, for NCHWc " +
                               "input, input) channels in multiples of 16");
     k->kernel_ = {w->dim(2), w->dim(3)};
+    if (!k->window_.kernel_shape.empty() && k->window_.kernel_shape != k->kernel_)
+      return invalid_argument("kernel_shape " + shape_string(k->window_.kernel_shape) + " does not match W " +
+                              shape_string(w->shape()));
     k->weights_ = pack_nchwc_weights(w->data<float>(), m, c, w->dim(2) * w->dim(3), k->nchw_input_);
     k->tile_ = select_nchwc_tile(ctx.kernels);
     return std::unique_ptr<OpKernel>(std::move(k));
