@@ -2,7 +2,10 @@
 // against ONNX Runtime's recorded outputs, dynamic batching, and bad requests.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -49,24 +52,29 @@ Tensor float_tensor_from(const json& out) {
 class KServeTensor : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const std::string config = ::testing::TempDir() + "kserve_tensor_models.yaml";
-    std::ofstream(config) << "models:\n"
-                          << "  resnet: {path: " << onnx_case("resnet-tiny-random/model.onnx")
-                          << ", threads: 1, max_queue_delay_us: 0}\n"
-                          << "  batched: {path: " << onnx_case("resnet-tiny-random/model.onnx")
-                          << ", threads: 1, max_batch_size: 6, max_queue_delay_us: 10000000}\n"
-                          << "  mnist: {path: " << onnx_case("mnist-8/model.onnx") << ", threads: 1}\n"
-                          << "  dlrm: {path: " << onnx_case("dlrm-small-random/model.onnx")
-                          << ", threads: 1, max_batch_size: 4, max_queue_delay_us: 10000000}\n";
-    server_ = new ServerProcess({"--config", config});
+    // One file per process: ctest runs these tests as parallel processes, and one writing the
+    // file while another's server read it left that server without the models written last.
+    config_ = ::testing::TempDir() + "kserve_tensor_models_" + std::to_string(::getpid()) + ".yaml";
+    std::ofstream(config_) << "models:\n"
+                           << "  resnet: {path: " << onnx_case("resnet-tiny-random/model.onnx")
+                           << ", threads: 1, max_queue_delay_us: 0}\n"
+                           << "  batched: {path: " << onnx_case("resnet-tiny-random/model.onnx")
+                           << ", threads: 1, max_batch_size: 6, max_queue_delay_us: 10000000}\n"
+                           << "  mnist: {path: " << onnx_case("mnist-8/model.onnx") << ", threads: 1}\n"
+                           << "  dlrm: {path: " << onnx_case("dlrm-small-random/model.onnx")
+                           << ", threads: 1, max_batch_size: 4, max_queue_delay_us: 10000000}\n";
+    server_ = new ServerProcess({"--config", config_});
   }
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;
+    std::remove(config_.c_str());
   }
   static ServerProcess* server_;
+  static std::string config_;
 };
 ServerProcess* KServeTensor::server_ = nullptr;
+std::string KServeTensor::config_;
 
 void expect_error(const httplib::Result& r, int status, const std::string& fragment) {
   ASSERT_TRUE(r);
