@@ -15,10 +15,6 @@ constexpr int64_t kChunkBytes = 384 << 10;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-int64_t group_stride(const NchwcWeights& w) {  // floats of a full group
-  return w.in_blocks * w.taps * w.in_block * kNchwcGroupBlocks * kNchwcBlock;
-}
-
 }  // namespace
 
 int NchwcWeights::group_blocks(int64_t g) const {
@@ -27,7 +23,8 @@ int NchwcWeights::group_blocks(int64_t g) const {
 }
 
 const float* NchwcWeights::at(int64_t g, int64_t block) const {
-  return data.as<float>() + g * group_stride(*this) + block * taps * in_block * group_blocks(g) * kNchwcBlock;
+  // every group before g is full
+  return data.as<float>() + g * in_blocks * block_floats(0) + block * block_floats(g);
 }
 
 NchwcWeights pack_nchwc_weights(const float* w, int64_t out_channels, int64_t in_channels, int64_t taps,
@@ -93,7 +90,7 @@ void run_nchwc_conv(const OpRunContext& ctx, NchwcTileFn tile, const NchwcWeight
   // A worker's weights that fit kChunkBytes are read for each tile in turn (the tile's input
   // then serves all its groups from L1); larger ones one group at a time, in ranges of input
   // blocks whose weights fit, each range read by all tiles before the next.
-  const int64_t block_bytes = w.taps * w.in_block * kNchwcGroupBlocks * kNchwcBlock * 4;  // a group's, per input block
+  const int64_t block_bytes = w.block_floats(0) * 4;  // a full group's, per input block
   const int64_t group_step = groups_per * w.in_blocks * block_bytes <= kChunkBytes ? groups_per : 1;
   const int64_t chunks = ceil_div(w.in_blocks, std::max<int64_t>(1, kChunkBytes / (group_step * block_bytes)));
   const int64_t chunk_blocks = ceil_div(w.in_blocks, chunks);
@@ -132,14 +129,11 @@ void run_nchwc_conv(const OpRunContext& ctx, NchwcTileFn tile, const NchwcWeight
         // next range, which follows this one in memory.
         int64_t next_lines = 0;
         if (group_step == 1) {
-          auto floats = [&](int64_t g, int64_t blocks) {
-            return blocks * w.taps * w.in_block * w.group_blocks(g) * kNchwcBlock;
-          };
-          t.prefetch = w.at(g0, b0) + floats(g0, t.in_blocks);
+          t.prefetch = w.at(g0, b0 + t.in_blocks);  // (the next group's start after the last range)
           if (!t.last) {
-            next_lines = floats(g0, std::min(chunk_blocks, w.in_blocks - b0 - t.in_blocks)) / 16;
+            next_lines = std::min(chunk_blocks, w.in_blocks - b0 - t.in_blocks) * w.block_floats(g0) / 16;
           } else if (g0 + 1 < g_hi) {
-            next_lines = floats(g0 + 1, std::min(chunk_blocks, w.in_blocks)) / 16;
+            next_lines = std::min(chunk_blocks, w.in_blocks) * w.block_floats(g0 + 1) / 16;
           }
         }
         const int64_t lines_per_tile = ceil_div(next_lines, t_hi - t_lo);

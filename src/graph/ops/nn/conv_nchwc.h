@@ -36,6 +36,7 @@ struct NchwcWeights {
   AlignedBuffer data;  // floats
   int64_t groups() const { return (out_channels / kNchwcBlock + kNchwcGroupBlocks - 1) / kNchwcGroupBlocks; }
   int group_blocks(int64_t g) const;  // output blocks in group g: 1..4
+  int64_t block_floats(int64_t g) const { return taps * in_block * group_blocks(g) * kNchwcBlock; }  // per input block
   // The weights of group g from input block `block` on.
   const float* at(int64_t g, int64_t block) const;
 };

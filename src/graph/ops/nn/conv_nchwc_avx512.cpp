@@ -42,7 +42,7 @@ void tile(const NchwcTile& t) {
       for (int p = 0; p < P; ++p) {
         const int64_t o = t.in_off ? off[p] : t.pixel_off[p] + t.tap_off[tap];
         px[p] = o < 0 ? kZeros : xb + o;
-        step[p] = o < 0 ? 0 : t.ci_stride;
+        if constexpr (!kBlocked) step[p] = o < 0 ? 0 : t.ci_stride;
       }
       if constexpr (kBlocked) {
         // The next tile's pixels (the next 6 of a row, at stride 1): the input of a pointwise
